@@ -1,0 +1,46 @@
+import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../types/index.js'
+import { httpError, toHttpError } from './errors.js'
+import { isHttpError } from 'http-errors'
+
+function check(result: unknown, label: string): EnhanceApiRes {
+  if (result === null || typeof result !== 'object' || Array.isArray(result)) {
+    const kind = result === null ? 'null' : Array.isArray(result) ? 'an array' : `a ${typeof result}`
+    throw httpError(500, `${label} returned ${kind}, not a response object`)
+  }
+  const response = result as EnhanceApiRes
+  if (response.location !== undefined && typeof response.location !== 'string') {
+    throw httpError(500, `${label} returned a location that is not a string`)
+  }
+  const status = response.statusCode ?? response.code ?? response.status
+  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+    throw httpError(500, `${label} returned an invalid status ${String(status)}`)
+  }
+  return response
+}
+
+/**
+ * Runs a handler or chain: each function gets the same request; the first one
+ * that returns a response ends the chain; none at all answers `{ json: {} }`.
+ * `label` (file and method) names the culprit in errors.
+ */
+export async function runChain(
+  chain: readonly EnhanceApiFn[],
+  request: EnhanceApiReq,
+  label: string,
+): Promise<EnhanceApiRes> {
+  for (const fn of chain) {
+    let result: unknown
+    try {
+      result = fn(request)
+      if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+        result = await result
+      }
+    } catch (thrown) {
+      // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
+      if (isHttpError(thrown)) throw toHttpError(thrown)
+      throw httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
+    }
+    if (result !== undefined) return check(result, label)
+  }
+  return { json: {} }
+}

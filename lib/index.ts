@@ -1,0 +1,219 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { relative } from 'node:path'
+import type {
+  EnhanceApiReq,
+  EnhanceError,
+  EnhanceMethod,
+  EnhanceRoutesOptions,
+  RouteInfo,
+} from '../types/index.js'
+import { httpError, minimalErrorPage, publicMessage, toHttpError } from './errors.js'
+import { runChain } from './handle.js'
+import { loadModule } from './load.js'
+import { decide, wantsJson } from './negotiate.js'
+import { resolveOptions } from './options.js'
+import { bodyReader, buildRequest } from './request.js'
+import { HTML_TYPE, JSON_TYPE, applyHeaders, send, sendRedirect, serialize } from './respond.js'
+import { BAD_URL, Matcher } from './routes/match.js'
+import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
+import { type Route, buildTable } from './routes/table.js'
+import { sessionAccess } from './session.js'
+
+export type * from '../types/index.js'
+export { httpError } from './errors.js'
+
+type Req = IncomingMessage & { originalUrl?: string; app?: { enabled(setting: string): boolean } }
+type Next = (error?: unknown) => void
+
+/** The middleware `enhanceRoutes()` returns. */
+export interface EnhanceRoutesMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: Next): void
+  /** Resolves once every route module is imported and checked; rejects with one error naming every bad file. */
+  ready: Promise<void>
+  /** The route table in match order. */
+  routes(): RouteInfo[]
+}
+
+const METHODS: Record<string, EnhanceMethod> = {
+  GET: 'GET',
+  HEAD: 'GET',
+  POST: 'POST',
+  PUT: 'PUT',
+  PATCH: 'PATCH',
+  DELETE: 'DELETE',
+}
+
+const PAGE_ONLY_ALLOW = 'GET, HEAD, OPTIONS'
+
+/** Mounts Enhance-style API routes (and pages) on an Express app. */
+export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutesMiddleware {
+  const opts = resolveOptions(options)
+  const sessions = sessionAccess(opts.session)
+  const readBody = bodyReader(opts.bodyLimit)
+  const renderer = opts.renderer
+  const nameOf = (file: string) => relative(process.cwd(), file) || file
+
+  let matcher = new Matcher([])
+  let settled = false
+
+  async function load(): Promise<void> {
+    const [scan, pages] = await Promise.all([
+      scanRoutes(opts.apiDir, API_EXTENSIONS),
+      renderer ? renderer.pages() : [],
+    ])
+    const { routes, problems } = buildTable(scan.files, pages, nameOf)
+    const messages = scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`)
+    messages.push(...problems.map((p) => p.message))
+    await Promise.all(
+      routes.map(async (route) => {
+        if (route.apiFile === undefined || route.loadError) return
+        try {
+          route.module = await loadModule(route.apiFile)
+        } catch (error) {
+          const message = `${route.apiName} ${(error as Error).message}`
+          route.loadError = httpError(500, `route module ${message}`, error)
+          messages.push(message)
+        }
+      }),
+    )
+    matcher = new Matcher(routes)
+    if (messages.length > 0) {
+      throw new Error(`express-enhance-routes: ${messages.length} bad route file(s):\n  ${messages.join('\n  ')}`)
+    }
+  }
+
+  const ready = load().finally(() => {
+    settled = true
+  })
+  // A bad file is reported here at start-up; `ready` still rejects for whoever awaits it.
+  ready.catch((error: Error) => console.error(error.message))
+
+  function fail(req: Req, res: ServerResponse, next: Next, thrown: unknown, request: EnhanceApiReq | undefined, json: boolean) {
+    const error = toHttpError(thrown)
+    try {
+      opts.onError(error, request)
+    } catch (hookError) {
+      console.error('express-enhance-routes: onError threw', hookError)
+    }
+    if (opts.errors === 'next' || res.headersSent) {
+      next(error)
+      return
+    }
+    void respondError(req, res, error, request, json).catch(next)
+  }
+
+  async function respondError(req: Req, res: ServerResponse, error: EnhanceError, request: EnhanceApiReq | undefined, json: boolean) {
+    const status = error.status
+    const message = publicMessage(error)
+    for (const name of res.getHeaderNames()) if (name !== 'vary') res.removeHeader(name)
+    applyHeaders(res, undefined)
+    if (json) {
+      send(res, status, JSON_TYPE, JSON.stringify({ error: { status, message } }), req.method === 'HEAD')
+      return
+    }
+    let html: string | undefined
+    if (renderer && request) {
+      const detail = { status, message }
+      for (const pattern of status >= 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
+        try {
+          html = await renderer.render({
+            pattern,
+            request,
+            state: { store: { error: detail } },
+            status,
+            error: detail,
+            req,
+            res,
+          })
+        } catch (renderError) {
+          opts.onError(toHttpError(renderError), request)
+        }
+        if (html !== undefined) break
+      }
+    }
+    send(res, status, HTML_TYPE, html ?? minimalErrorPage(status, message), req.method === 'HEAD')
+  }
+
+  async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
+    if (!settled) await ready.catch(() => {})
+    const url = req.url ?? '/'
+    const at = url.indexOf('?')
+    const pathname = at === -1 ? url : url.slice(0, at)
+    const caseSensitive = req.app?.enabled('case sensitive routing') ?? false
+    const match = matcher.match(pathname, caseSensitive)
+    const json = wantsJson(req.headers.accept, (req.headers['content-type'] ?? '').includes('json'))
+    if (match === null) {
+      if (opts.fallthrough) next()
+      else fail(req, res, next, httpError(404, `Not Found: ${pathname}`), undefined, json)
+      return
+    }
+    if (match === BAD_URL) {
+      fail(req, res, next, httpError(400, 'Bad Request: malformed percent-encoding in the URL'), undefined, json)
+      return
+    }
+    const route: Route = match.route
+    if (route.loadError) {
+      fail(req, res, next, route.loadError, undefined, json)
+      return
+    }
+    const allow = route.module?.allow ?? PAGE_ONLY_ALLOW
+    if (req.method === 'OPTIONS') {
+      res.statusCode = 204
+      res.setHeader('Allow', allow)
+      res.end()
+      return
+    }
+    const method = METHODS[req.method ?? '']
+    const chain = method && route.module?.handlers[method]
+    const pageOnly = !chain && route.page && method === 'GET' && renderer !== undefined
+    if (method === undefined || (!chain && !pageOnly)) {
+      res.setHeader('Allow', allow)
+      fail(req, res, next, httpError(405, `Method Not Allowed: ${route.pattern} answers ${allow}`), undefined, json)
+      return
+    }
+    let request: EnhanceApiReq | undefined
+    try {
+      const body = method === 'GET' || !chain ? {} : await readBody(req, res)
+      request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
+      const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
+      const response = chain ? await runChain(chain, request, label) : { json: {} }
+      const answer = decide(method, json, response, route.page && renderer !== undefined)
+      if (response.session !== undefined) sessions.write(req, res, response.session)
+      applyHeaders(res, response)
+      const head = req.method === 'HEAD'
+      if (answer.kind === 'redirect') {
+        sendRedirect(res, answer.status, answer.location)
+      } else if (answer.kind === 'page' && renderer) {
+        const store = (response.json ?? {}) as Record<string, unknown>
+        const html = await renderer.render({
+          pattern: route.pattern,
+          request,
+          state: { store },
+          status: answer.status,
+          req,
+          res,
+        })
+        if (html === undefined) send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
+        else send(res, answer.status, HTML_TYPE, html, head)
+      } else {
+        if (typeof response.location === 'string') res.setHeader('Location', response.location)
+        send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
+      }
+    } catch (thrown) {
+      fail(req, res, next, thrown, request, json)
+    }
+  }
+
+  const middleware = ((req: IncomingMessage, res: ServerResponse, next: Next) => {
+    handle(req as Req, res, next).catch(next)
+  }) as EnhanceRoutesMiddleware
+  middleware.ready = ready
+  middleware.routes = () =>
+    matcher.routes.map((route) => ({
+      pattern: route.pattern,
+      apiFile: route.apiName,
+      page: route.page,
+      methods: route.module?.methods ?? (route.page ? PAGE_ONLY_ALLOW.split(', ') : []),
+    }))
+  return middleware
+}

@@ -1,0 +1,85 @@
+import { pathToFileURL } from 'node:url'
+import type { EnhanceApiFn, EnhanceMethod } from '../types/index.js'
+
+/** A checked route module: a chain of functions for each method it answers. */
+export interface LoadedModule {
+  handlers: Partial<Record<EnhanceMethod, readonly EnhanceApiFn[]>>
+  /** The `Allow` header's value. */
+  allow: string
+  /** The methods in the order of `routes()`. */
+  methods: string[]
+}
+
+const EXPORTS: readonly [string, EnhanceMethod][] = [
+  ['get', 'GET'],
+  ['post', 'POST'],
+  ['put', 'PUT'],
+  ['patch', 'PATCH'],
+  ['destroy', 'DELETE'],
+  ['delete', 'DELETE'],
+]
+
+/** The methods a route answers, with HEAD after GET and OPTIONS last. */
+export function allowedMethods(methods: Iterable<EnhanceMethod>): string[] {
+  const list: string[] = []
+  for (const method of methods) {
+    list.push(method)
+    if (method === 'GET') list.push('HEAD')
+  }
+  list.push('OPTIONS')
+  return list
+}
+
+function asChain(value: unknown, name: string): EnhanceApiFn[] {
+  if (typeof value === 'function') return [value as EnhanceApiFn]
+  if (Array.isArray(value) && value.length > 0 && value.every((fn) => typeof fn === 'function')) {
+    return value as EnhanceApiFn[]
+  }
+  throw new Error(`export "${name}" must be a function or a non-empty array of functions`)
+}
+
+/** Checks a module's exports and turns them into chains; throws a message that says what is wrong. */
+export function checkModule(mod: Record<string, unknown>): LoadedModule {
+  // CommonJS modules whose exports the loader could not name arrive as `default`.
+  let source = mod
+  const fallback = mod.default
+  if (!EXPORTS.some(([name]) => name in mod) && fallback !== null && typeof fallback === 'object') {
+    source = fallback as Record<string, unknown>
+  }
+  if (source.destroy !== undefined && source.delete !== undefined) {
+    throw new Error('exports both "destroy" and "delete": keep one')
+  }
+  const handlers: LoadedModule['handlers'] = {}
+  for (const [name, method] of EXPORTS) {
+    const value = source[name]
+    if (value !== undefined) handlers[method] = asChain(value, name)
+  }
+  const methods = Object.keys(handlers) as EnhanceMethod[]
+  if (methods.length === 0) {
+    throw new Error('exports no handler: export get, post, put, patch or destroy')
+  }
+  const allowed = allowedMethods(methods)
+  return { handlers, allow: allowed.join(', '), methods: allowed }
+}
+
+const TS_FILE = /\.[cm]?ts$/
+
+/** Imports a route module; the error message names what went wrong in words a user can act on. */
+export async function loadModule(file: string, version = 0): Promise<LoadedModule> {
+  let mod: Record<string, unknown>
+  try {
+    const url = pathToFileURL(file)
+    if (version > 0) url.search = `?v=${version}`
+    mod = (await import(url.href)) as Record<string, unknown>
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (TS_FILE.test(file) && code === 'ERR_UNKNOWN_FILE_EXTENSION') {
+      throw new Error(
+        'is a TypeScript file, and this process has no TypeScript loader: run it with `node --import tsx` (or `tsx`), or compile the route to JavaScript',
+        { cause: error },
+      )
+    }
+    throw new Error(`failed to load: ${(error as Error).message}`, { cause: error })
+  }
+  return checkModule(mod)
+}

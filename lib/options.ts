@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { EnhanceError, EnhanceApiReq, EnhanceRoutesOptions, PageRenderer, SessionOptions } from '../types/index.js'
+import { logServerError } from './errors.js'
+
+export interface ResolvedOptions {
+  root: string
+  apiDir: string
+  pagesDir: string
+  elementsDir: string
+  renderer: PageRenderer | undefined
+  session: SessionOptions | false | undefined
+  bodyLimit: string | number
+  fallthrough: boolean
+  errors: 'respond' | 'next'
+  onError: (error: EnhanceError, request: EnhanceApiReq | undefined) => void
+  watch: boolean
+}
+
+function toPath(value: string | URL, base: string): string {
+  if (value instanceof URL || value.startsWith('file:')) return fileURLToPath(value)
+  return resolve(base, value)
+}
+
+/** Defaults and validation of the options, in one place (SPEC section 1). */
+export function resolveOptions(
+  options: EnhanceRoutesOptions = {},
+  defaultRenderer?: (dirs: { root: string; pagesDir: string; elementsDir: string }) => PageRenderer,
+): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('enhanceRoutes(options): options must be an object')
+  const root = toPath(options.root ?? 'app', process.cwd())
+  const apiDir = toPath(options.apiDir ?? 'api', root)
+  const pagesDir = toPath(options.pagesDir ?? 'pages', root)
+  const elementsDir = toPath(options.elementsDir ?? 'elements', root)
+  if (options.errors !== undefined && options.errors !== 'respond' && options.errors !== 'next') {
+    throw new TypeError(`enhanceRoutes(options): errors must be 'respond' or 'next', not ${String(options.errors)}`)
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new TypeError('enhanceRoutes(options): onError must be a function')
+  }
+  const renderer = options.renderer
+  if (renderer !== undefined && renderer !== false) {
+    if (typeof renderer?.pages !== 'function' || typeof renderer?.render !== 'function') {
+      throw new TypeError('enhanceRoutes(options): renderer must have pages() and render() methods, or be false')
+    }
+  }
+  return {
+    root,
+    apiDir,
+    pagesDir,
+    elementsDir,
+    renderer:
+      renderer === false
+        ? undefined
+        : (renderer ?? (defaultRenderer && existsSync(pagesDir) ? defaultRenderer({ root, pagesDir, elementsDir }) : undefined)),
+    session: options.session,
+    bodyLimit: options.bodyLimit ?? '1mb',
+    fallthrough: options.fallthrough ?? true,
+    errors: options.errors ?? 'respond',
+    onError: options.onError ?? logServerError,
+    watch: options.watch ?? false,
+  }
+}

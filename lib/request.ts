@@ -1,0 +1,87 @@
+import { parse as parseQuery } from 'node:querystring'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import bodyParser from 'body-parser'
+import type { EnhanceApiReq, EnhanceMethod, SessionData } from '../types/index.js'
+
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+/** Removes the keys that could reach a prototype, at every depth, in place. */
+export function dropUnsafeKeys<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value
+  if (Array.isArray(value)) {
+    for (const item of value) dropUnsafeKeys(item)
+    return value
+  }
+  const record = value as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    if (UNSAFE_KEYS.has(key)) delete record[key]
+    else dropUnsafeKeys(record[key])
+  }
+  return value
+}
+
+/** Query-string params as a plain object: a repeated key becomes an array. */
+export function parseQueryString(url: string): Record<string, string | string[]> {
+  const at = url.indexOf('?')
+  const query: Record<string, string | string[]> = {}
+  if (at === -1 || at === url.length - 1) return query
+  const parsed = parseQuery(url.slice(at + 1))
+  for (const key in parsed) {
+    if (UNSAFE_KEYS.has(key)) continue
+    query[key] = parsed[key] as string | string[]
+  }
+  return query
+}
+
+type Parser = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void
+type Parsed = IncomingMessage & { body?: unknown; _body?: boolean }
+
+/** body-parser marks the request once it has read the body. */
+const wasParsed = (req: Parsed): boolean => req._body === true
+
+/** body-parser's JSON and urlencoded parsers, made once, run only for routes that take a body. */
+export function bodyReader(limit: string | number): (req: IncomingMessage, res: ServerResponse) => Promise<unknown> {
+  const json = bodyParser.json({ limit }) as Parser
+  const form = bodyParser.urlencoded({ limit, extended: false }) as Parser
+  const run = (parser: Parser, req: IncomingMessage, res: ServerResponse) =>
+    new Promise<void>((resolve, reject) => parser(req, res, (error) => (error ? reject(error) : resolve())))
+  return async (req, res) => {
+    const parsed = req as Parsed
+    // A body that upstream middleware already parsed is used as it is.
+    if (parsed._body === true || parsed.body !== undefined) return parsed.body ?? {}
+    await run(json, req, res)
+    if (!wasParsed(parsed)) await run(form, req, res)
+    if (!wasParsed(parsed)) return {}
+    return dropUnsafeKeys(parsed.body ?? {})
+  }
+}
+
+/** The pathname the browser asked for, mount prefix included, without the query string. */
+export function rootRelativePath(req: IncomingMessage & { originalUrl?: string }): string {
+  const url = req.originalUrl ?? req.url ?? '/'
+  const at = url.indexOf('?')
+  return at === -1 ? url : url.slice(0, at)
+}
+
+/** Builds the plain request object a handler receives (SPEC section 4). */
+export function buildRequest(
+  req: IncomingMessage & { originalUrl?: string },
+  res: ServerResponse,
+  method: EnhanceMethod,
+  params: Record<string, string>,
+  body: unknown,
+  session: SessionData,
+): EnhanceApiReq {
+  const request = {
+    body,
+    method,
+    params,
+    path: rootRelativePath(req),
+    query: parseQueryString(req.url ?? ''),
+    session,
+    headers: req.headers,
+  } as unknown as EnhanceApiReq
+  Object.defineProperty(request, 'expressReq', { value: req })
+  Object.defineProperty(request, 'expressRes', { value: res })
+  return request
+}

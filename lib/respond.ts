@@ -1,0 +1,42 @@
+import type { ServerResponse } from 'node:http'
+import vary from 'vary'
+import type { EnhanceApiRes } from '../types/index.js'
+import { httpError } from './errors.js'
+
+/** Headers every negotiated answer carries, and the handler's own. */
+export function applyHeaders(res: ServerResponse, response: EnhanceApiRes | undefined): void {
+  vary(res, 'Accept')
+  res.setHeader('X-Content-Type-Options', 'nosniff')
+  if (response === undefined) return
+  const headers = response.headers
+  if (headers) for (const name in headers) res.setHeader(name, headers[name] as string | number | readonly string[])
+  if (typeof response.cacheControl === 'string') res.setHeader('Cache-Control', response.cacheControl)
+}
+
+/** Serializes `json`; a value JSON cannot hold (a cycle, a BigInt) is a 500. */
+export function serialize(json: unknown, label: string): string {
+  try {
+    return JSON.stringify(json === undefined ? {} : json) ?? '{}'
+  } catch (error) {
+    throw httpError(500, `${label} returned json that cannot be serialized: ${(error as Error).message}`, error)
+  }
+}
+
+/** Writes a body (none for HEAD) with its type and length. */
+export function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+  res.statusCode = status
+  res.setHeader('Content-Type', type)
+  res.setHeader('Content-Length', Buffer.byteLength(body))
+  if (head || status === 204 || status === 304) res.end()
+  else res.end(body)
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8'
+export const HTML_TYPE = 'text/html; charset=utf-8'
+
+export function sendRedirect(res: ServerResponse, status: number, location: string): void {
+  res.statusCode = status
+  res.setHeader('Location', location)
+  res.setHeader('Content-Length', 0)
+  res.end()
+}

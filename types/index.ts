@@ -1,0 +1,173 @@
+/**
+ * The public contract of express-enhance-routes: the types that route files,
+ * renderers and apps import. Everything here is type-only.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** A value that survives JSON.stringify. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
+
+/** The HTTP methods a route module can answer. */
+export type EnhanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+
+/** The session as a plain object. */
+export type SessionData = Record<string, unknown>
+
+/** Query-string params: a repeated key becomes an array. */
+export type QueryParams = Record<string, string | string[]>
+
+/**
+ * Params typed from a route pattern written in the file conventions:
+ * `ParamsOf<'/shop/$product'>` is `{ product: string }`,
+ * `ParamsOf<'/docs/$$'>` is `{ $$: string }`.
+ */
+export type ParamsOf<Pattern extends string> = string extends Pattern
+  ? Record<string, string>
+  : Pattern extends `${infer Head}/${infer Tail}`
+    ? ParamsOf<Head> & ParamsOf<Tail>
+    : Pattern extends '$$'
+      ? { $$: string }
+      : Pattern extends `$${infer Name}`
+        ? { [K in Name]: string }
+        : // biome-ignore lint/complexity/noBannedTypes: an empty params object for static segments
+          {}
+
+/** The request object a handler receives (SPEC section 4). */
+export interface EnhanceApiReq<
+  Params = Record<string, string>,
+  Body = Record<string, unknown>,
+  Query = QueryParams,
+  Session = SessionData,
+> {
+  body: Body
+  method: EnhanceMethod
+  params: Params
+  path: string
+  query: Query
+  session: Session
+  headers: Record<string, string | string[] | undefined>
+  /** The original Express request and response, for migration code. Not enumerable. */
+  readonly expressReq: IncomingMessage
+  readonly expressRes: ServerResponse
+  /** Earlier handlers of a chain may add their own keys (`request.user = ...`). */
+  [key: string]: unknown
+}
+
+/** The response object a handler returns (SPEC section 5). */
+export interface EnhanceApiRes<Json = unknown, Session = SessionData> {
+  json?: Json
+  location?: string
+  statusCode?: number
+  code?: number
+  status?: number
+  cacheControl?: string
+  headers?: Record<string, string | number | readonly string[]>
+  /** Replaces the whole session; `{}` ends it. */
+  session?: Session
+}
+
+/** One handler: returns a response, or `undefined` to pass on to the next one of a chain. */
+export type EnhanceApiFn<Req = EnhanceApiReq, Res = EnhanceApiRes> = (
+  request: Req,
+) => Res | undefined | void | Promise<Res | undefined | void>
+
+/** What a route module exports for a method: a handler or a chain of them. */
+export type EnhanceHandler<Req = EnhanceApiReq, Res = EnhanceApiRes> =
+  | EnhanceApiFn<Req, Res>
+  | ReadonlyArray<EnhanceApiFn<Req, Res>>
+
+/** The shape of a route module. */
+export interface EnhanceRouteModule {
+  get?: EnhanceHandler
+  post?: EnhanceHandler
+  put?: EnhanceHandler
+  patch?: EnhanceHandler
+  destroy?: EnhanceHandler
+  delete?: EnhanceHandler
+}
+
+/** The state a page is rendered with. */
+export interface PageState {
+  /** The API's `json` (plus whatever a preflight adds). */
+  store: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/** What a renderer gets for one page render. */
+export interface RenderContext {
+  /** The route pattern in the file conventions, such as `/shop/$product`. */
+  pattern: string
+  request: EnhanceApiReq
+  state: PageState
+  status: number
+  /** Set when the page is rendered for an error (the 404 and 500 pages). */
+  error?: { status: number; message: string }
+  req: IncomingMessage
+  res: ServerResponse
+}
+
+/** A pluggable page renderer (SPEC section 6). */
+export interface PageRenderer {
+  /** URL patterns of the pages it can render, in the file conventions. */
+  pages(): Iterable<string> | Promise<Iterable<string>>
+  /** The page's HTML, or undefined when it has no page for this route. */
+  render(context: RenderContext): string | undefined | Promise<string | undefined>
+  /** Optional: reload pages and elements (watch mode). */
+  reload?(): void | Promise<void>
+}
+
+/** An error as handed to `onError` and to Express's error chain. */
+export interface EnhanceError extends Error {
+  status: number
+  statusCode: number
+  expose: boolean
+}
+
+/** Options of cookie-session that `session` passes on. */
+export interface SessionOptions {
+  name?: string
+  keys?: string[]
+  secret?: string
+  maxAge?: number
+  expires?: Date
+  path?: string
+  domain?: string
+  sameSite?: 'strict' | 'lax' | 'none' | boolean
+  secure?: boolean
+  httpOnly?: boolean
+  signed?: boolean
+  overwrite?: boolean
+  partitioned?: boolean
+  priority?: 'low' | 'medium' | 'high'
+}
+
+/** The options of `enhanceRoutes()` (SPEC section 1). */
+export interface EnhanceRoutesOptions {
+  /** The app folder; default `<cwd>/app`. */
+  root?: string | URL
+  apiDir?: string | URL
+  pagesDir?: string | URL
+  elementsDir?: string | URL
+  /** The page renderer, or `false` for none. */
+  renderer?: PageRenderer | false
+  /** cookie-session options, or `false` to turn sessions off. */
+  session?: SessionOptions | false
+  /** Largest accepted request body; default `'1mb'`. */
+  bodyLimit?: string | number
+  /** Unmatched requests go to `next()`; default `true`. */
+  fallthrough?: boolean
+  /** `'respond'` (default) or `'next'`. */
+  errors?: 'respond' | 'next'
+  /** Called for every error; the default logs 5xx errors to stderr. */
+  onError?: (error: EnhanceError, request: EnhanceApiReq | undefined) => void
+  /** Re-scan and re-import route files when they change. */
+  watch?: boolean
+}
+
+/** One row of `routes()`. */
+export interface RouteInfo {
+  pattern: string
+  apiFile: string | undefined
+  page: boolean
+  methods: string[]
+}
