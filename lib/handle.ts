@@ -1,6 +1,6 @@
+import { isHttpError } from 'http-errors'
 import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../types/index.js'
 import { httpError, toHttpError } from './errors.js'
-import { isHttpError } from 'http-errors'
 
 function check(result: unknown, label: string): EnhanceApiRes {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {

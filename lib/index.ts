@@ -1,22 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { relative } from 'node:path'
-import type {
-  EnhanceApiReq,
-  EnhanceError,
-  EnhanceMethod,
-  EnhanceRoutesOptions,
-  RouteInfo,
-} from '../types/index.js'
+import type { EnhanceApiReq, EnhanceError, EnhanceMethod, EnhanceRoutesOptions, RouteInfo } from '../types/index.js'
 import { httpError, minimalErrorPage, publicMessage, toHttpError } from './errors.js'
 import { runChain } from './handle.js'
 import { loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { bodyReader, buildRequest } from './request.js'
-import { HTML_TYPE, JSON_TYPE, applyHeaders, send, sendRedirect, serialize } from './respond.js'
+import { applyHeaders, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
 import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
-import { type Route, buildTable } from './routes/table.js'
+import { buildTable, type Route } from './routes/table.js'
 import { sessionAccess } from './session.js'
 
 export type * from '../types/index.js'
@@ -57,10 +51,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   let settled = false
 
   async function load(): Promise<void> {
-    const [scan, pages] = await Promise.all([
-      scanRoutes(opts.apiDir, API_EXTENSIONS),
-      renderer ? renderer.pages() : [],
-    ])
+    const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), renderer ? renderer.pages() : []])
     const { routes, problems } = buildTable(scan.files, pages, nameOf)
     const messages = scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`)
     messages.push(...problems.map((p) => p.message))
@@ -88,7 +79,14 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   // A bad file is reported here at start-up; `ready` still rejects for whoever awaits it.
   ready.catch((error: Error) => console.error(error.message))
 
-  function fail(req: Req, res: ServerResponse, next: Next, thrown: unknown, request: EnhanceApiReq | undefined, json: boolean) {
+  function fail(
+    req: Req,
+    res: ServerResponse,
+    next: Next,
+    thrown: unknown,
+    request: EnhanceApiReq | undefined,
+    json: boolean,
+  ) {
     const error = toHttpError(thrown)
     try {
       opts.onError(error, request)
@@ -102,7 +100,13 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     void respondError(req, res, error, request, json).catch(next)
   }
 
-  async function respondError(req: Req, res: ServerResponse, error: EnhanceError, request: EnhanceApiReq | undefined, json: boolean) {
+  async function respondError(
+    req: Req,
+    res: ServerResponse,
+    error: EnhanceError,
+    request: EnhanceApiReq | undefined,
+    json: boolean,
+  ) {
     const status = error.status
     const message = publicMessage(error)
     for (const name of res.getHeaderNames()) if (name !== 'vary') res.removeHeader(name)

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { EnhanceError, EnhanceApiReq, EnhanceRoutesOptions, PageRenderer, SessionOptions } from '../types/index.js'
+import type { EnhanceApiReq, EnhanceError, EnhanceRoutesOptions, PageRenderer, SessionOptions } from '../types/index.js'
 import { logServerError } from './errors.js'
 
 export interface ResolvedOptions {
@@ -28,7 +28,8 @@ export function resolveOptions(
   options: EnhanceRoutesOptions = {},
   defaultRenderer?: (dirs: { root: string; pagesDir: string; elementsDir: string }) => PageRenderer,
 ): ResolvedOptions {
-  if (options === null || typeof options !== 'object') throw new TypeError('enhanceRoutes(options): options must be an object')
+  if (options === null || typeof options !== 'object')
+    throw new TypeError('enhanceRoutes(options): options must be an object')
   const root = toPath(options.root ?? 'app', process.cwd())
   const apiDir = toPath(options.apiDir ?? 'api', root)
   const pagesDir = toPath(options.pagesDir ?? 'pages', root)
@@ -53,7 +54,8 @@ export function resolveOptions(
     renderer:
       renderer === false
         ? undefined
-        : (renderer ?? (defaultRenderer && existsSync(pagesDir) ? defaultRenderer({ root, pagesDir, elementsDir }) : undefined)),
+        : (renderer ??
+          (defaultRenderer && existsSync(pagesDir) ? defaultRenderer({ root, pagesDir, elementsDir }) : undefined)),
     session: options.session,
     bodyLimit: options.bodyLimit ?? '1mb',
     fallthrough: options.fallthrough ?? true,

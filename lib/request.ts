@@ -1,5 +1,5 @@
-import { parse as parseQuery } from 'node:querystring'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { parse as parseQuery } from 'node:querystring'
 import bodyParser from 'body-parser'
 import type { EnhanceApiReq, EnhanceMethod, SessionData } from '../types/index.js'
 
@@ -36,9 +36,6 @@ export function parseQueryString(url: string): Record<string, string | string[]>
 type Parser = (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void) => void
 type Parsed = IncomingMessage & { body?: unknown; _body?: boolean }
 
-/** body-parser marks the request once it has read the body. */
-const wasParsed = (req: Parsed): boolean => req._body === true
-
 /** body-parser's JSON and urlencoded parsers, made once, run only for routes that take a body. */
 export function bodyReader(limit: string | number): (req: IncomingMessage, res: ServerResponse) => Promise<unknown> {
   const json = bodyParser.json({ limit }) as Parser
@@ -47,11 +44,12 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
     new Promise<void>((resolve, reject) => parser(req, res, (error) => (error ? reject(error) : resolve())))
   return async (req, res) => {
     const parsed = req as Parsed
-    // A body that upstream middleware already parsed is used as it is.
-    if (parsed._body === true || parsed.body !== undefined) return parsed.body ?? {}
+    // A body that upstream middleware already read is used as it is.
+    if (parsed._body === true || (parsed.body !== undefined && req.readableEnded)) return parsed.body ?? {}
+    const before = parsed.body
     await run(json, req, res)
-    if (!wasParsed(parsed)) await run(form, req, res)
-    if (!wasParsed(parsed)) return {}
+    if (parsed.body === before) await run(form, req, res)
+    if (parsed.body === before) return {}
     return dropUnsafeKeys(parsed.body ?? {})
   }
 }

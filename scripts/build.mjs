@@ -16,7 +16,11 @@ cpSync('types', `${work}/types`, { recursive: true })
 writeFileSync(`${work}/package.json`, '{ "type": "commonjs" }\n')
 writeFileSync(
   `${work}/tsconfig.json`,
-  JSON.stringify({ extends: '../tsconfig.json', compilerOptions: { rootDir: '.', outDir: '../dist/cjs', typeRoots: ['../node_modules/@types'] }, include: ['lib', 'types'] }),
+  JSON.stringify({
+    extends: '../tsconfig.json',
+    compilerOptions: { rootDir: '.', outDir: '../dist/cjs', typeRoots: ['../node_modules/@types'] },
+    include: ['lib', 'types'],
+  }),
 )
 tsc(`${work}/tsconfig.json`)
 rmSync(work, { recursive: true, force: true })

@@ -67,6 +67,7 @@ export interface EnhanceApiRes<Json = unknown, Session = SessionData> {
 }
 
 /** One handler: returns a response, or `undefined` to pass on to the next one of a chain. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing passes on to the next one
 export type EnhanceApiFn<Req = EnhanceApiReq, Res = EnhanceApiRes> = (
   request: Req,
 ) => Res | undefined | void | Promise<Res | undefined | void>

@@ -2,10 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
 
 /** One segment of a route pattern. */
-export type Segment =
-  | { kind: 'static'; value: string }
-  | { kind: 'param'; name: string }
-  | { kind: 'catchall' }
+export type Segment = { kind: 'static'; value: string } | { kind: 'param'; name: string } | { kind: 'catchall' }
 
 /** A file that maps to a URL pattern. */
 export interface ScannedFile {

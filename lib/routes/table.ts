@@ -1,7 +1,7 @@
 import type { EnhanceError } from '../../types/index.js'
 import { httpError } from '../errors.js'
 import type { LoadedModule } from '../load.js'
-import { type ScannedFile, type Segment, patternOf, segmentsOf } from './scan.js'
+import { patternOf, type ScannedFile, type Segment, segmentsOf } from './scan.js'
 
 /** One route: a URL pattern with its API module and/or page. */
 export interface Route {
@@ -75,7 +75,8 @@ export function buildTable(
       })
     }
     const file = files[0] as ScannedFile
-    const conflict = problems.length > 0 && files.length > 1 ? (problems[problems.length - 1] as TableProblem) : undefined
+    const conflict =
+      problems.length > 0 && files.length > 1 ? (problems[problems.length - 1] as TableProblem) : undefined
     byKey.set(key, {
       pattern: file.pattern,
       segments: file.segments,

@@ -1,0 +1,3 @@
+import { list } from '../notes.mjs'
+
+export const get = () => ({ json: { notes: list() } })
