@@ -67,10 +67,11 @@ export interface EnhanceApiRes<Json = unknown, Session = SessionData> {
 }
 
 /** One handler: returns a response, or `undefined` to pass on to the next one of a chain. */
-// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing passes on to the next one
-export type EnhanceApiFn<Req = EnhanceApiReq, Res = EnhanceApiRes> = (
-  request: Req,
-) => Res | undefined | void | Promise<Res | undefined | void>
+export type EnhanceApiFn<Req = EnhanceApiReq, Res = EnhanceApiRes> = (request: Req) => HandlerResult<Res>
+
+/** A response, or nothing (pass on), sync or async. */
+// biome-ignore lint/suspicious/noConfusingVoidType: void lets handlers that return nothing type-check
+export type HandlerResult<Res> = Res | undefined | void | Promise<Res | undefined | void>
 
 /** What a route module exports for a method: a handler or a chain of them. */
 export type EnhanceHandler<Req = EnhanceApiReq, Res = EnhanceApiRes> =
