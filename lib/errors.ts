@@ -3,8 +3,14 @@ import createError, { isHttpError } from 'http-errors'
 import type { EnhanceError } from '../types/index.js'
 
 /** An HTTP error with `status` and `expose`, as Express's own middleware makes them. */
-export function httpError(status: number, message: string, cause?: unknown): EnhanceError {
-  const error = createError(status, message) as EnhanceError
+export function httpError(
+  status: number,
+  message: string,
+  cause?: unknown,
+  headers?: Record<string, string>,
+): EnhanceError {
+  // `headers` travel with the error, so Express's finalhandler sends them too.
+  const error = createError(status, message, headers ? { headers } : {}) as EnhanceError
   if (cause !== undefined) error.cause = cause
   return error
 }

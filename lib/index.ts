@@ -111,6 +111,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     const message = publicMessage(error)
     for (const name of res.getHeaderNames()) if (name !== 'vary') res.removeHeader(name)
     applyHeaders(res, undefined)
+    const extra = (error as { headers?: Record<string, string> }).headers
+    if (extra) for (const name in extra) res.setHeader(name, extra[name] as string)
     if (json) {
       send(res, status, JSON_TYPE, JSON.stringify({ error: { status, message } }), req.method === 'HEAD')
       return
@@ -171,8 +173,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     const chain = method && route.module?.handlers[method]
     const pageOnly = !chain && route.page && method === 'GET' && renderer !== undefined
     if (method === undefined || (!chain && !pageOnly)) {
-      res.setHeader('Allow', allow)
-      fail(req, res, next, httpError(405, `Method Not Allowed: ${route.pattern} answers ${allow}`), undefined, json)
+      const error = httpError(405, `Method Not Allowed: ${route.pattern} answers ${allow}`, undefined, { Allow: allow })
+      fail(req, res, next, error, undefined, json)
       return
     }
     let request: EnhanceApiReq | undefined

@@ -61,10 +61,10 @@ export class Matcher {
     const router = this.#router(caseSensitive)
     const found = router.find('GET', path)
     if (found === null) return null
-    if (found.handler === badUrlHandler) {
+    if (found.store == null) {
       // Only a 400 when the path is one of ours; other apps' URLs fall through.
       const escaped = router.find('GET', path.replaceAll('%', '%25'))
-      return escaped === null || escaped.handler === badUrlHandler ? null : BAD_URL
+      return escaped === null || escaped.store == null ? null : BAD_URL
     }
     const route = found.store as Route
     const raw = found.params
