@@ -147,10 +147,14 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     const pathname = at === -1 ? url : url.slice(0, at)
     const caseSensitive = req.app?.enabled('case sensitive routing') ?? false
     const match = matcher.match(pathname, caseSensitive)
+    // Unmatched requests leave untouched, before any work of ours.
+    if (match === null && opts.fallthrough) {
+      next()
+      return
+    }
     const json = wantsJson(req.headers.accept, (req.headers['content-type'] ?? '').includes('json'))
     if (match === null) {
-      if (opts.fallthrough) next()
-      else fail(req, res, next, httpError(404, `Not Found: ${pathname}`), undefined, json)
+      fail(req, res, next, httpError(404, `Not Found: ${pathname}`), undefined, json)
       return
     }
     if (match === BAD_URL) {
