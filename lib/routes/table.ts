@@ -67,16 +67,13 @@ export function buildTable(
     else owners.set(key, [file])
   }
   for (const [key, files] of owners) {
+    const file = files[0] as ScannedFile
+    let conflict: string | undefined
     if (files.length > 1) {
       const names = files.map((f) => nameOf(f.file))
-      problems.push({
-        files: names,
-        message: `${names.join(' and ')} map to the same URL pattern ${(files[0] as ScannedFile).pattern}`,
-      })
+      conflict = `${names.join(' and ')} map to the same URL pattern ${file.pattern}`
+      problems.push({ files: names, message: conflict })
     }
-    const file = files[0] as ScannedFile
-    const conflict =
-      problems.length > 0 && files.length > 1 ? (problems[problems.length - 1] as TableProblem) : undefined
     byKey.set(key, {
       pattern: file.pattern,
       segments: file.segments,
@@ -84,7 +81,7 @@ export function buildTable(
       apiName: nameOf(file.file),
       page: false,
       module: undefined,
-      loadError: conflict ? httpError(500, conflict.message) : undefined,
+      loadError: conflict === undefined ? undefined : httpError(500, conflict),
     })
   }
   for (const pattern of pagePatterns) {
