@@ -1,0 +1,587 @@
+// The benchmark behind every performance claim (issue 5). `npm run bench`.
+//
+// Each contender runs as its own server process on 127.0.0.1 (bench/server.ts);
+// this process drives them with autocannon, alternating A B A B ... for several
+// rounds, and reports each figure as median(A req/s) / median(B req/s). Route
+// folders are generated under the OS temp folder and removed afterwards.
+//
+// Environment:
+//   BENCH_QUICK=1          a smoke run: fewer and shorter rounds, smaller memory run
+//   BENCH_ONLY=a,b         only these figures (keys below; `startup`, `memory` too)
+//   BENCH_WRITE=0          print the results, leave bench/RESULTS.md alone
+//   BENCH_BASELINE=dir     also compare this build with the compiled lib in dir (dir/lib/index.js)
+import { type ChildProcess, fork } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { arch, cpus, loadavg, release, totalmem, type } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { isDeepStrictEqual } from 'node:util'
+import autocannon from 'autocannon'
+import * as lib from '../lib/index.js'
+import { createdJson, type Fixture, itemJson, makeFixture } from './fixtures.js'
+import type { ChildMessage, Contender, ServerConfig } from './server.js'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const QUICK = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick')
+const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean)
+const WRITE = process.env.BENCH_WRITE !== '0'
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE, 'lib', 'index.js') : undefined
+
+const settings = QUICK
+  ? { rounds: 3, seconds: 1, warmup: 0.5, connections: 10, startupRuns: 1, memory: [2_000, 20_000] as const }
+  : { rounds: 5, seconds: 2, warmup: 1, connections: 10, startupRuns: 3, memory: [10_000, 200_000] as const }
+const STARTUP_SIZES = QUICK ? [100, 1000] : [100, 1000, 5000]
+/** No single wait in this bench may take longer than this. */
+const TIMEOUT_MS = 120_000
+
+const wanted = (key: string) => ONLY.length === 0 || ONLY.includes(key)
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+const round = (value: number, digits = 2) => Number(value.toFixed(digits))
+const log = (line: string) => process.stderr.write(`${line}\n`)
+
+// ---------------------------------------------------------------- servers
+
+interface Server {
+  port: number
+  lastPath: string | undefined
+  memory(): Promise<{ rss: number; heapUsed: number }>
+  stop(): void
+}
+
+function spawn(config: ServerConfig): ChildProcess {
+  return fork(join(here, 'server.js'), [JSON.stringify(config)], {
+    execArgv: [],
+    env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench secret, not a real one' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+}
+
+/** The next IPC message of a given type, bounded in time. */
+function nextMessage<T extends ChildMessage['type']>(
+  child: ChildProcess,
+  kind: T,
+): Promise<Extract<ChildMessage, { type: T }>> {
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => done(new Error(`no ${kind} message within ${TIMEOUT_MS} ms`)), TIMEOUT_MS)
+    const onMessage = (message: ChildMessage) => {
+      if (message.type === kind) done(undefined, message as Extract<ChildMessage, { type: T }>)
+      else if (message.type === 'error') done(new Error(`server failed: ${message.message}`))
+    }
+    const onExit = (code: number | null) => done(new Error(`server exited (${code}) before ${kind}`))
+    function done(error?: Error, message?: Extract<ChildMessage, { type: T }>) {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+      if (error) reject(error)
+      else resolvePromise(message as Extract<ChildMessage, { type: T }>)
+    }
+    child.on('message', onMessage)
+    child.on('exit', onExit)
+  })
+}
+
+const running = new Set<ChildProcess>()
+process.on('exit', () => {
+  for (const child of running) child.kill()
+})
+
+async function startServer(config: ServerConfig): Promise<Server> {
+  const child = spawn(config)
+  running.add(child)
+  try {
+    const { port, lastPath } = await nextMessage(child, 'listening')
+    return {
+      port,
+      lastPath,
+      async memory() {
+        const reply = nextMessage(child, 'rss')
+        child.send({ type: 'rss' })
+        const { rss, heapUsed } = await reply
+        return { rss, heapUsed }
+      },
+      stop() {
+        child.kill()
+        running.delete(child)
+      },
+    }
+  } catch (error) {
+    child.kill()
+    running.delete(child)
+    throw error
+  }
+}
+
+// ---------------------------------------------------------------- load
+
+interface Request {
+  method: 'GET' | 'POST'
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
+
+interface Run {
+  rps: number
+  requests: number
+}
+
+async function cannon(server: Server, request: Request, load: { seconds?: number; amount?: number }): Promise<Run> {
+  const instance = autocannon({
+    url: `http://127.0.0.1:${server.port}${request.path}`,
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    connections: settings.connections,
+    pipelining: 1,
+    timeout: 10,
+    ...(load.amount === undefined ? { duration: load.seconds ?? 1 } : { amount: load.amount }),
+  })
+  const result = await instance
+  if (result.errors > 0 || result.non2xx > 0) {
+    throw new Error(`${request.method} ${request.path}: ${result.errors} errors, ${result.non2xx} non-2xx answers`)
+  }
+  return { rps: result.requests.total / result.duration, requests: result.requests.total }
+}
+
+/** One request with fetch: the status, content type and body a contender answers. */
+async function probe(server: Server, request: Request) {
+  const response = await fetch(`http://127.0.0.1:${server.port}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    signal: AbortSignal.timeout(10_000),
+  })
+  const text = await response.text()
+  const contentType = response.headers.get('content-type') ?? ''
+  return { status: response.status, contentType, body: contentType.includes('json') ? JSON.parse(text) : text }
+}
+
+// ---------------------------------------------------------------- figures
+
+interface Side {
+  label: string
+  config: ServerConfig
+}
+
+interface Figure {
+  key: string
+  title: string
+  bar: { op: '>=' | '<'; value: number }
+  a: Side
+  b: Side
+  /** the request, given the path of the last route each side registered */
+  request(lastPath: string | undefined): Request
+  /** checks both answers once before timing; throws when they differ */
+  check(a: Awaited<ReturnType<typeof probe>>, b: Awaited<ReturnType<typeof probe>>): void
+  /** why the figure cannot be measured in this build, if it cannot */
+  skip?: string
+}
+
+interface FigureResult {
+  figure: Figure
+  a: number[]
+  b: number[]
+  ratio?: number
+  path?: string
+  error?: string
+}
+
+const JSON_ACCEPT = { accept: 'application/json' }
+const getRoute = (route: number) => ({ method: 'GET' as const, path: `/r/${route}/42`, headers: JSON_ACCEPT })
+
+function sameJson(expected: unknown) {
+  return (a: Awaited<ReturnType<typeof probe>>, b: Awaited<ReturnType<typeof probe>>) => {
+    for (const [side, answer] of [
+      ['A', a],
+      ['B', b],
+    ] as const) {
+      if (!isDeepStrictEqual(answer.body, expected) || answer.status !== (a.status === 201 ? 201 : 200)) {
+        throw new Error(
+          `side ${side} answered ${answer.status} ${JSON.stringify(answer.body)}, not ${JSON.stringify(expected)}`,
+        )
+      }
+    }
+    if (a.status !== b.status) throw new Error(`statuses differ: ${a.status} vs ${b.status}`)
+  }
+}
+
+/** The route a path like /r/<i>/:id names. */
+const routeOf = (path: string | undefined, fallback: number) => {
+  const found = /^\/r\/(\d+)\//.exec(path ?? '')
+  return found ? Number(found[1]) : fallback
+}
+
+function figures(one: Fixture, many: Fixture): Figure[] {
+  const side = (
+    label: string,
+    contender: Contender,
+    fixture: Fixture,
+    routes: number,
+    extra: Partial<ServerConfig> = {},
+  ) => ({
+    label,
+    config: { contender, root: fixture.root, routes, ...extra },
+  })
+  const enhance1 = side('enhanceRoutes', 'enhance', one, 1)
+  const enhance1000 = side('enhanceRoutes', 'enhance', many, 1000)
+  const post: Request = {
+    method: 'POST',
+    path: '/items',
+    headers: { ...JSON_ACCEPT, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'widget', qty: 2, tags: ['x', 'y'] }),
+  }
+  const list: Figure[] = [
+    {
+      key: 'get-1',
+      title: 'GET JSON route, 1 route: enhanceRoutes vs `app.get(...)` + `res.json`',
+      bar: { op: '>=', value: 1.0 },
+      a: enhance1,
+      b: side('app.get + res.json', 'express', one, 1),
+      request: () => getRoute(0),
+      check: sameJson(itemJson(0, '42')),
+    },
+    {
+      key: 'get-1000',
+      title: 'same, 1000 routes, hitting the last one',
+      bar: { op: '>=', value: 2.5 },
+      a: enhance1000,
+      b: side('1000 × app.get + res.json', 'express', many, 1000),
+      request: () => getRoute(999),
+      check: sameJson(itemJson(999, '42')),
+    },
+    {
+      key: 'peer-1000',
+      title: 'same, vs the peer `express-file-routing` with the same 1000 files',
+      bar: { op: '>=', value: 2.5 },
+      a: enhance1000,
+      b: side('express-file-routing', 'peer', many, 1000),
+      // The peer registers routes in readdir order: hit the one it registered last.
+      request: (lastPath) => getRoute(routeOf(lastPath, 999)),
+      check: () => {},
+    },
+    {
+      key: 'floor',
+      title: 'enhanceRoutes vs the floor: one `app.use` that writes the same JSON by hand',
+      bar: { op: '>=', value: 0.85 },
+      a: enhance1,
+      b: side('app.use writing JSON by hand', 'floor', one, 1),
+      request: () => getRoute(0),
+      check: sameJson(itemJson(0, '42')),
+    },
+    {
+      key: 'post-1',
+      title: 'POST JSON body, 1 route, vs `express.json()` + `app.post`',
+      bar: { op: '>=', value: 1.0 },
+      a: enhance1,
+      b: side('express.json() + app.post', 'express', one, 1),
+      request: () => post,
+      check: sameJson(createdJson(JSON.parse(post.body as string))),
+    },
+    {
+      key: 'html',
+      title: 'HTML page through `enhancePages` vs calling `@enhance/ssr` by hand in a route',
+      bar: { op: '>=', value: 0.9 },
+      a: side('enhanceRoutes + enhancePages', 'enhance', one, 1, { app: one.site }),
+      b: side('@enhance/ssr by hand', 'ssr', one, 1),
+      request: () => ({ method: 'GET', path: '/page', headers: { accept: 'text/html' } }),
+      check: (a, b) => {
+        for (const answer of [a, b]) {
+          if (
+            answer.status !== 200 ||
+            !answer.contentType.startsWith('text/html') ||
+            !String(answer.body).includes('<li>item 9</li>')
+          ) {
+            throw new Error(
+              `not the rendered page: ${answer.status} ${answer.contentType} ${String(answer.body).slice(0, 200)}`,
+            )
+          }
+        }
+      },
+      ...('enhancePages' in lib ? {} : { skip: 'not measured yet: `enhancePages` is not in this build' }),
+    },
+  ]
+  if (BASELINE) {
+    if (!existsSync(BASELINE)) throw new Error(`BENCH_BASELINE: no ${BASELINE}`)
+    list.push(
+      {
+        key: 'baseline-get',
+        title: `GET JSON, 1 route: this build vs the baseline (${BASELINE})`,
+        bar: { op: '>=', value: 1.0 },
+        a: enhance1,
+        b: side('baseline', 'enhance', one, 1, { lib: BASELINE }),
+        request: () => getRoute(0),
+        check: sameJson(itemJson(0, '42')),
+      },
+      {
+        key: 'baseline-post',
+        title: `POST JSON, 1 route: this build vs the baseline (${BASELINE})`,
+        bar: { op: '>=', value: 1.0 },
+        a: enhance1,
+        b: side('baseline', 'enhance', one, 1, { lib: BASELINE }),
+        request: () => post,
+        check: sameJson(createdJson(JSON.parse(post.body as string))),
+      },
+    )
+  }
+  return list.filter((figure) => wanted(figure.key))
+}
+
+async function measure(figure: Figure): Promise<FigureResult> {
+  const result: FigureResult = { figure, a: [], b: [] }
+  if (figure.skip) {
+    result.error = figure.skip
+    return result
+  }
+  const [a, b] = await Promise.all([startServer(figure.a.config), startServer(figure.b.config)])
+  try {
+    const request = figure.request(b.lastPath ?? a.lastPath)
+    result.path = `${request.method} ${request.path}`
+    figure.check(await probe(a, request), await probe(b, request))
+    await cannon(a, request, { seconds: settings.warmup })
+    await cannon(b, request, { seconds: settings.warmup })
+    for (let i = 0; i < settings.rounds; i++) {
+      result.a.push((await cannon(a, request, { seconds: settings.seconds })).rps)
+      result.b.push((await cannon(b, request, { seconds: settings.seconds })).rps)
+    }
+    result.ratio = median(result.a) / median(result.b)
+    log(
+      `${figure.key}: ${figure.a.label} ${Math.round(median(result.a))} req/s, ${figure.b.label} ${Math.round(median(result.b))} req/s, ratio ${round(result.ratio)}`,
+    )
+  } catch (error) {
+    result.error = (error as Error).message
+    log(`${figure.key}: FAILED ${result.error}`)
+  } finally {
+    a.stop()
+    b.stop()
+  }
+  return result
+}
+
+// ---------------------------------------------------------------- start-up and memory
+
+interface StartupRow {
+  files: number
+  readyMs: number
+  processMs: number
+  peerMs: number
+  routes: number
+}
+
+async function startupOnce(config: ServerConfig) {
+  const started = performance.now()
+  const child = spawn({ ...config, startup: true })
+  running.add(child)
+  try {
+    const message = await nextMessage(child, 'startup')
+    return { readyMs: message.ms, processMs: performance.now() - started, routes: message.routes }
+  } finally {
+    child.kill()
+    running.delete(child)
+  }
+}
+
+async function startup(): Promise<StartupRow[]> {
+  const rows: StartupRow[] = []
+  for (const files of STARTUP_SIZES) {
+    const fixture = makeFixture(files)
+    try {
+      const ready: number[] = []
+      const whole: number[] = []
+      const peer: number[] = []
+      let routes = 0
+      for (let i = 0; i < settings.startupRuns; i++) {
+        const ours = await startupOnce({ contender: 'enhance', root: fixture.root, routes: files })
+        ready.push(ours.readyMs)
+        whole.push(ours.processMs)
+        routes = ours.routes
+        peer.push((await startupOnce({ contender: 'peer', root: fixture.root, routes: files })).readyMs)
+      }
+      const row = { files, readyMs: median(ready), processMs: median(whole), peerMs: median(peer), routes }
+      log(
+        `startup ${files}: ready ${Math.round(row.readyMs)} ms (process ${Math.round(row.processMs)} ms), peer ${Math.round(row.peerMs)} ms`,
+      )
+      rows.push(row)
+    } finally {
+      fixture.remove()
+    }
+  }
+  return rows
+}
+
+interface MemoryResult {
+  first: number
+  total: number
+  rssFirst: number
+  rssTotal: number
+  heapFirst: number
+  heapTotal: number
+}
+
+async function memory(many: Fixture): Promise<MemoryResult> {
+  const server = await startServer({ contender: 'enhance', root: many.root, routes: 1000 })
+  try {
+    const [first, total] = settings.memory
+    // A mix of what an app sees: JSON GETs across routes, a query string, an HTML client, JSON POSTs.
+    const mix: Request[] = [
+      getRoute(999),
+      { ...getRoute(500), path: '/r/500/7?sort=name&page=2' },
+      { ...getRoute(1), headers: { accept: 'text/html' } },
+      {
+        method: 'POST',
+        path: '/items',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'widget', qty: 2 }),
+      },
+    ]
+    const run = async (amount: number) => {
+      for (const request of mix) await cannon(server, request, { amount: amount / mix.length })
+    }
+    await run(first)
+    const after = await server.memory()
+    await run(total - first)
+    const end = await server.memory()
+    const result = {
+      first,
+      total,
+      rssFirst: after.rss,
+      rssTotal: end.rss,
+      heapFirst: after.heapUsed,
+      heapTotal: end.heapUsed,
+    }
+    log(`memory: RSS ${mb(after.rss)} MB after ${first}, ${mb(end.rss)} MB after ${total}`)
+    return result
+  } finally {
+    server.stop()
+  }
+}
+
+const mb = (bytes: number) => round(bytes / 1024 / 1024, 1)
+
+// ---------------------------------------------------------------- report
+
+function holds(figure: Figure, value: number): boolean {
+  return figure.bar.op === '>=' ? value >= figure.bar.value : value < figure.bar.value
+}
+
+function report(
+  results: FigureResult[],
+  startupRows: StartupRow[] | undefined,
+  mem: MemoryResult | undefined,
+  meta: { date: string; load: string; seconds: number },
+): string {
+  const cpu = cpus()
+  const lines: string[] = []
+  lines.push(
+    `Run of ${meta.date}, ${Math.round(meta.seconds)} s in all${QUICK ? ' (quick mode: a smoke run, not for claims)' : ''}.`,
+  )
+  lines.push('')
+  lines.push(
+    `- Command: \`${QUICK ? 'BENCH_QUICK=1 ' : ''}${ONLY.length ? `BENCH_ONLY=${ONLY.join(',')} ` : ''}npm run bench\``,
+  )
+  lines.push(
+    `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM, ${type()} ${release()} ${arch()}, Node ${process.version}; load average at start ${meta.load} (shared with other work)`,
+  )
+  lines.push(
+    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining 1) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B A B; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing.`,
+  )
+  lines.push('')
+  lines.push('| figure | A | B | request | A req/s | B req/s | ratio A/B | bar | holds |')
+  lines.push('|---|---|---|---|---:|---:|---:|---|---|')
+  for (const r of results) {
+    const bar = `${r.figure.bar.op} ${r.figure.bar.value}`
+    if (r.ratio === undefined) {
+      lines.push(
+        `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | ${r.path ?? ''} | | | ${r.error ?? 'not measured'} | ${bar} | not measured |`,
+      )
+      continue
+    }
+    lines.push(
+      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${round(r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} |`,
+    )
+  }
+  if (startupRows) {
+    const at1000 = startupRows.find((row) => row.files === 1000)
+    lines.push('')
+    lines.push(
+      `Start-up: a fresh process per run (plain \`node\`, no loader), ${settings.startupRuns} run(s) per size, medians. \`ready\` is timed from the \`enhanceRoutes()\` call to \`ready\` resolved; "process" from spawning the process to that moment (Node, Express and the package loading included). Bar: 1000 files < 1.5 s: ${at1000 ? `${round(at1000.readyMs / 1000)} s, ${at1000.readyMs < 1500 ? 'holds' : '**does not hold**'}` : 'not measured'}.`,
+    )
+    lines.push('')
+    lines.push(
+      '| route files | enhanceRoutes `ready` (ms) | process start to `ready` (ms) | express-file-routing `createRouter` (ms) | routes |',
+    )
+    lines.push('|---:|---:|---:|---:|---:|')
+    for (const row of startupRows) {
+      lines.push(
+        `| ${row.files} | ${Math.round(row.readyMs)} | ${Math.round(row.processMs)} | ${Math.round(row.peerMs)} | ${row.routes} |`,
+      )
+    }
+  }
+  if (mem) {
+    const grew = mem.rssTotal - mem.rssFirst
+    lines.push('')
+    lines.push(
+      `Memory: enhanceRoutes with 1000 routes, a mix of JSON GETs (with and without a query string), an HTML-client GET and JSON POSTs. RSS after ${mem.total} requests minus after ${mem.first}: **${mb(grew)} MB** (${mb(mem.rssFirst)} → ${mb(mem.rssTotal)} MB; heap used ${mb(mem.heapFirst)} → ${mb(mem.heapTotal)} MB). Bar < 20 MB: ${grew < 20 * 1024 * 1024 ? 'holds' : '**does not hold**'}${QUICK ? ' (quick mode: fewer requests than the bar names)' : ''}.`,
+    )
+  }
+  lines.push('')
+  lines.push('Requests per second in each round (A | B):')
+  lines.push('')
+  for (const r of results) {
+    if (r.a.length === 0) continue
+    lines.push(
+      `- ${r.figure.key}: ${r.a.map((v) => Math.round(v)).join(', ')} | ${r.b.map((v) => Math.round(v)).join(', ')}`,
+    )
+  }
+  return lines.join('\n')
+}
+
+const START = '<!-- results:start: written by `npm run bench`, do not edit by hand -->'
+const END = '<!-- results:end -->'
+
+function writeResults(text: string): void {
+  const file = resolve(here, '..', '..', 'RESULTS.md')
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : `# Benchmark results\n\n${START}\n${END}\n`
+  const from = current.indexOf(START)
+  const to = current.indexOf(END)
+  const next =
+    from === -1 || to === -1
+      ? `${current.trimEnd()}\n\n${START}\n${text}\n${END}\n`
+      : `${current.slice(0, from + START.length)}\n${text}\n${current.slice(to)}`
+  writeFileSync(file, next)
+  log(`written: ${file}`)
+}
+
+async function main(): Promise<void> {
+  const started = performance.now()
+  const date = new Date().toISOString()
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ')
+  const one = makeFixture(1)
+  const many = makeFixture(1000)
+  try {
+    const results: FigureResult[] = []
+    for (const figure of figures(one, many)) results.push(await measure(figure))
+    const startupRows = wanted('startup') ? await startup() : undefined
+    const mem = wanted('memory') ? await memory(many) : undefined
+    const text = report(results, startupRows, mem, { date, load, seconds: (performance.now() - started) / 1000 })
+    if (WRITE && !BASELINE) writeResults(text)
+    else process.stdout.write(`${text}\n`)
+  } finally {
+    one.remove()
+    many.remove()
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: Error) => {
+    log(error.stack ?? error.message)
+    process.exit(1)
+  },
+)
