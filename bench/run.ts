@@ -10,6 +10,7 @@
 //   BENCH_ONLY=a,b         only these figures (keys below; `startup`, `memory` too)
 //   BENCH_WRITE=0          print the results, leave bench/RESULTS.md alone
 //   BENCH_BASELINE=dir     also compare this build with the compiled lib in dir (dir/lib/index.js)
+//   BENCH_CONNECTIONS=10, BENCH_PIPELINING=10   autocannon's load
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { arch, cpus, loadavg, release, totalmem, type } from 'node:os'
@@ -28,9 +29,15 @@ const ONLY = (process.env.BENCH_ONLY ?? '').split(',').filter(Boolean)
 const WRITE = process.env.BENCH_WRITE !== '0'
 const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE, 'lib', 'index.js') : undefined
 
-const settings = QUICK
-  ? { rounds: 3, seconds: 1, warmup: 0.5, connections: 10, startupRuns: 1, memory: [2_000, 20_000] as const }
-  : { rounds: 5, seconds: 2, warmup: 1, connections: 10, startupRuns: 3, memory: [10_000, 200_000] as const }
+const settings = {
+  ...(QUICK
+    ? { rounds: 3, seconds: 0.5, warmup: 0.5, startupRuns: 1, memory: [2_000, 20_000] as const }
+    : { rounds: 9, seconds: 1, warmup: 1, startupRuns: 3, memory: [10_000, 200_000] as const }),
+  connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
+  // Pipelined requests keep the client (autocannon, in this process) from being
+  // the bottleneck, so that the figures compare the servers.
+  pipelining: Number(process.env.BENCH_PIPELINING ?? 10),
+}
 const STARTUP_SIZES = QUICK ? [100, 1000] : [100, 1000, 5000]
 /** No single wait in this bench may take longer than this. */
 const TIMEOUT_MS = 120_000
@@ -50,6 +57,8 @@ interface Server {
   port: number
   lastPath: string | undefined
   memory(): Promise<{ rss: number; heapUsed: number }>
+  /** CPU time (user + system) the server process has used so far, in microseconds */
+  cpu(): Promise<number>
   stop(): void
 }
 
@@ -104,6 +113,11 @@ async function startServer(config: ServerConfig): Promise<Server> {
         const { rss, heapUsed } = await reply
         return { rss, heapUsed }
       },
+      async cpu() {
+        const reply = nextMessage(child, 'cpu')
+        child.send({ type: 'cpu' })
+        return (await reply).micros
+      },
       stop() {
         child.kill()
         running.delete(child)
@@ -128,24 +142,30 @@ interface Request {
 interface Run {
   rps: number
   requests: number
+  /** server CPU time per request, in microseconds: less sensitive than req/s to what else the machine runs */
+  cpuPerRequest: number
 }
 
 async function cannon(server: Server, request: Request, load: { seconds?: number; amount?: number }): Promise<Run> {
-  const instance = autocannon({
-    url: `http://127.0.0.1:${server.port}${request.path}`,
-    method: request.method,
-    headers: request.headers,
-    ...(request.body === undefined ? {} : { body: request.body }),
-    connections: settings.connections,
-    pipelining: 1,
-    timeout: 10,
-    ...(load.amount === undefined ? { duration: load.seconds ?? 1 } : { amount: load.amount }),
-  })
-  const result = await instance
+  const instance = () =>
+    autocannon({
+      url: `http://127.0.0.1:${server.port}${request.path}`,
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      connections: settings.connections,
+      pipelining: settings.pipelining,
+      timeout: 10,
+      ...(load.amount === undefined ? { duration: load.seconds ?? 1 } : { amount: load.amount }),
+    })
+  const cpuBefore = await server.cpu()
+  const result = await instance()
+  const cpuAfter = await server.cpu()
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(`${request.method} ${request.path}: ${result.errors} errors, ${result.non2xx} non-2xx answers`)
   }
-  return { rps: result.requests.total / result.duration, requests: result.requests.total }
+  const requests = result.requests.total
+  return { rps: requests / result.duration, requests, cpuPerRequest: (cpuAfter - cpuBefore) / Math.max(1, requests) }
 }
 
 /** One request with fetch: the status, content type and body a contender answers. */
@@ -186,6 +206,8 @@ interface FigureResult {
   figure: Figure
   a: number[]
   b: number[]
+  cpuA: number[]
+  cpuB: number[]
   ratio?: number
   path?: string
   error?: string
@@ -332,7 +354,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
 }
 
 async function measure(figure: Figure): Promise<FigureResult> {
-  const result: FigureResult = { figure, a: [], b: [] }
+  const result: FigureResult = { figure, a: [], b: [], cpuA: [], cpuB: [] }
   if (figure.skip) {
     result.error = figure.skip
     return result
@@ -345,12 +367,16 @@ async function measure(figure: Figure): Promise<FigureResult> {
     await cannon(a, request, { seconds: settings.warmup })
     await cannon(b, request, { seconds: settings.warmup })
     for (let i = 0; i < settings.rounds; i++) {
-      result.a.push((await cannon(a, request, { seconds: settings.seconds })).rps)
-      result.b.push((await cannon(b, request, { seconds: settings.seconds })).rps)
+      const runA = await cannon(a, request, { seconds: settings.seconds })
+      const runB = await cannon(b, request, { seconds: settings.seconds })
+      result.a.push(runA.rps)
+      result.b.push(runB.rps)
+      result.cpuA.push(runA.cpuPerRequest)
+      result.cpuB.push(runB.cpuPerRequest)
     }
     result.ratio = median(result.a) / median(result.b)
     log(
-      `${figure.key}: ${figure.a.label} ${Math.round(median(result.a))} req/s, ${figure.b.label} ${Math.round(median(result.b))} req/s, ratio ${round(result.ratio)}`,
+      `${figure.key}: ${figure.a.label} ${Math.round(median(result.a))} req/s, ${figure.b.label} ${Math.round(median(result.b))} req/s, ratio ${round(result.ratio)}; server CPU ${round(median(result.cpuA), 1)} vs ${round(median(result.cpuB), 1)} µs/request`,
     )
   } catch (error) {
     result.error = (error as Error).message
@@ -487,11 +513,13 @@ function report(
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM, ${type()} ${release()} ${arch()}, Node ${process.version}; load average at start ${meta.load} (shared with other work)`,
   )
   lines.push(
-    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining 1) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B A B; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing.`,
+    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B A B; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The last column, the server process's CPU time per request (median of the rounds), is context, not a bar: it moves less than req/s when other work shares the machine.`,
   )
   lines.push('')
-  lines.push('| figure | A | B | request | A req/s | B req/s | ratio A/B | bar | holds |')
-  lines.push('|---|---|---|---|---:|---:|---:|---|---|')
+  lines.push(
+    '| figure | A | B | request | A req/s | B req/s | ratio A/B | bar | holds | server CPU µs/request, A vs B |',
+  )
+  lines.push('|---|---|---|---|---:|---:|---:|---|---|---|')
   for (const r of results) {
     const bar = `${r.figure.bar.op} ${r.figure.bar.value}`
     if (r.ratio === undefined) {
@@ -501,7 +529,7 @@ function report(
       continue
     }
     lines.push(
-      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${round(r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} |`,
+      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${round(r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
     )
   }
   if (startupRows) {

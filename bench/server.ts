@@ -39,6 +39,7 @@ export type ChildMessage =
   | { type: 'listening'; port: number; lastPath: string | undefined }
   | { type: 'startup'; ms: number; routes: number }
   | { type: 'rss'; rss: number; heapUsed: number }
+  | { type: 'cpu'; micros: number }
   | { type: 'error'; message: string }
 
 const send = (message: ChildMessage) => process.send?.(message)
@@ -142,6 +143,9 @@ process.on('message', (message: { type?: string }) => {
   if (message.type === 'rss') {
     const memory = process.memoryUsage()
     send({ type: 'rss', rss: memory.rss, heapUsed: memory.heapUsed })
+  } else if (message.type === 'cpu') {
+    const cpu = process.cpuUsage()
+    send({ type: 'cpu', micros: cpu.user + cpu.system })
   }
 })
 // The driver going away ends this process: no server outlives the bench.
