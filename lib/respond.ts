@@ -5,7 +5,9 @@ import { httpError } from './errors.js'
 
 /** Headers every negotiated answer carries, and the handler's own. */
 export function applyHeaders(res: ServerResponse, response: EnhanceApiRes | undefined): void {
-  vary(res, 'Accept')
+  // Most answers have no Vary yet: set it without parsing and merging a header list.
+  if (res.hasHeader('Vary')) vary(res, 'Accept')
+  else res.setHeader('Vary', 'Accept')
   res.setHeader('X-Content-Type-Options', 'nosniff')
   if (response === undefined) return
   const headers = response.headers
