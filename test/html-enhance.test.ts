@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
@@ -420,5 +421,24 @@ describe('enhancePages: reload() (watch mode)', () => {
     expect([...(await renderer.pages())]).to.include('/added')
     // The first version of the element was not evaluated again.
     expect(g.greetingCardLoads).to.equal(loads)
+  })
+})
+
+describe('enhancePages in the built CommonJS package', () => {
+  it('renders pages under require() (@enhance/ssr is ESM only: loaded with import())', () => {
+    // npm test builds the package first; this runs it as a CommonJS user gets it, without tsx.
+    const script = `
+      const express = require('express')
+      const request = require('supertest')
+      const { enhanceRoutes, enhancePages, expressViews } = require('express-enhance-routes')
+      const app = express().use(enhanceRoutes({ root: 'test/fixtures/enhance-app', session: false }))
+      request(app).get('/page-only').set('Accept', 'text/html')
+        .then((res) => console.log(JSON.stringify([res.status, /<h1>Page only<\\/h1>/.test(res.text), typeof enhancePages, typeof expressViews])))`
+    const out = execFileSync(process.execPath, ['-e', script], {
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    })
+    expect(JSON.parse(out)).to.deep.equal([200, true, 'function', 'function'])
   })
 })
