@@ -8,7 +8,7 @@ import { cookieLine, decodeSession, isCleared, JSON_ACCEPT } from './sessions-he
 
 const root = new URL('./fixtures/sessions-patterns/', import.meta.url)
 
-const html = (text: unknown) =>
+const escapeHtml = (text: unknown) =>
   String(text).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
 
 interface Store {
@@ -24,11 +24,11 @@ const renderer: PageRenderer = {
     const store = state.store as Store
     if (pattern === '/login') {
       const problems = Object.values(store.problems ?? {})
-        .map((problem) => `<li class="problem">${html(problem)}</li>`)
+        .map((problem) => `<li class="problem">${escapeHtml(problem)}</li>`)
         .join('')
-      return `<main><h1>Log in</h1><ul>${problems}</ul><form method="post" action="/login"><input name="name" value="${html(store.values?.name ?? '')}"><input name="password" type="password"></form></main>`
+      return `<main><h1>Log in</h1><ul>${problems}</ul><form method="post" action="/login"><input name="name" value="${escapeHtml(store.values?.name ?? '')}"><input name="password" type="password"></form></main>`
     }
-    if (pattern === '/account') return `<main><h1>Hello ${html(store.user?.name)}</h1></main>`
+    if (pattern === '/account') return `<main><h1>Hello ${escapeHtml(store.user?.name)}</h1></main>`
     return undefined
   },
 }
