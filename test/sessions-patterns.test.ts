@@ -38,7 +38,7 @@ const setups: Record<string, () => express.Express> = {
   'the app’s express-session': () =>
     express()
       .use(expressSession({ secret: 'pattern-secret', resave: false, saveUninitialized: false }))
-      .use(enhanceRoutes({ root, renderer })),
+      .use(enhanceRoutes({ root, renderer, session: { keys: ['unused-key'] } })),
 }
 
 for (const [name, setup] of Object.entries(setups)) {
