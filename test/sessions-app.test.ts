@@ -175,11 +175,40 @@ describe("sessions: the app's own express-session", () => {
     expect(errors).to.have.length(1)
   })
 
+  it('lets migration code regenerate the id at log-in, then writes the new session', async () => {
+    const agent = request.agent(app)
+    const before = await agent.post('/legacy/cart')
+    const oldId = sessionId(cookieLine(before, 'connect.sid'))
+    const login = await agent.post('/regenerate').set('Accept', JSON_ACCEPT).send({ user: 'hopper' })
+    expect(login.status).to.equal(200)
+    const newId = sessionId(cookieLine(login, 'connect.sid'))
+    expect(newId).not.to.equal(oldId)
+    expect(await stored(oldId)).to.equal(undefined)
+    expect((await agent.get('/me').set('Accept', JSON_ACCEPT)).body).to.deep.equal({ session: { user: 'hopper' } })
+  })
+
   it('reads a forged or unknown session id as {}', async () => {
     for (const cookie of ['connect.sid=s%3Aforged.signature', 'connect.sid=garbage', 'connect.sid=s%3A%E0%A4%A']) {
       const res = await request(app).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', cookie)
       expect(res.status, cookie).to.equal(200)
       expect(res.body, cookie).to.deep.equal({ session: {} })
     }
+  })
+})
+
+describe('sessions: session: false with the app’s own session middleware', () => {
+  const app = express()
+    .use(cookieSession({ name: 'own', keys: ['own-key'] }))
+    .use(enhanceRoutes({ root, session: false, onError: () => {} }))
+  legacyRoutes(app)
+
+  it('leaves the app’s session out of request.session and refuses writes', async () => {
+    const agent = request.agent(app)
+    await agent.post('/legacy/cart')
+    expect((await agent.get('/legacy/session')).body).to.deep.equal({ cart: ['tea'] })
+    expect((await agent.get('/me').set('Accept', JSON_ACCEPT)).body).to.deep.equal({ session: {} })
+    const write = await agent.post('/me').set('Accept', JSON_ACCEPT).send({ user: 'grace' })
+    expect(write.status).to.equal(500)
+    expect((await agent.get('/legacy/session')).body).to.deep.equal({ cart: ['tea'] })
   })
 })

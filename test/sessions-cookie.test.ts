@@ -137,6 +137,28 @@ describe('sessions: keys', () => {
     expect(read.body).to.deep.equal({ session: { user: 'ada' } })
   })
 
+  it('takes the key from session.secret', async () => {
+    const login = await request(appWith({ secret: 'one-secret' }))
+      .post('/me')
+      .set('Accept', JSON_ACCEPT)
+      .send({ user: 'ada' })
+    const read = await request(appWith({ keys: ['one-secret'] }))
+      .get('/me')
+      .set('Accept', JSON_ACCEPT)
+      .set('Cookie', setCookies(login).map(pair).join('; '))
+    expect(read.body).to.deep.equal({ session: { user: 'ada' } })
+  })
+
+  it('with signed: false needs no key even in production, and sends no signature', async () => {
+    const app = await withEnv({ NODE_ENV: 'production', SESSION_SECRET: undefined }, () => appWith({ signed: false }))
+    const login = await request(app).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+    expect(cookieLine(login, 'session.sig')).to.equal(undefined)
+    // Unsigned: whoever writes the cookie writes the session.
+    const forged = Buffer.from('{"user":"eve"}').toString('base64')
+    const read = await request(app).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', `session=${forged}`)
+    expect(read.body).to.deep.equal({ session: { user: 'eve' } })
+  })
+
   it('rotates keys: a cookie signed with an older key is read, and re-signed with the newest', async () => {
     const old = await request(appWith({ keys: ['old-key'] }))
       .post('/me')
