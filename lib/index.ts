@@ -223,7 +223,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const response = chain ? await runChain(chain, request, label) : { json: {} }
       // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
       const answer = decide(method, json, response, renderer !== undefined)
-      if (response.session !== undefined) sessions.write(req, res, response.session)
+      if (response.session !== undefined) await sessions.write(req, res, response.session, label)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
       if (answer.kind === 'redirect') {
