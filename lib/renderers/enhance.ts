@@ -138,7 +138,7 @@ async function importFile(file: string, version: number): Promise<Record<string,
   return (await import(url.href)) as Record<string, unknown>
 }
 
-interface Dirs extends RendererFolders {}
+type Dirs = RendererFolders
 
 async function load(dirs: Dirs, version: number): Promise<Loaded> {
   const problems: string[] = []
