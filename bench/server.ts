@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { pathToFileURL } from 'node:url'
+import enhance from '@enhance/ssr'
 import express, { type Express } from 'express'
 import { createRouter } from 'express-file-routing'
-import { type Html, ITEM_LIST_ELEMENT_NAME, itemListElement, pageStore } from './fixtures.js'
+import { ITEM_LIST_ELEMENT_NAME, itemListElement, pageStore } from './fixtures.js'
 
 export type Contender =
   /** app.use(enhanceRoutes({ root })) */
@@ -78,16 +79,15 @@ function handWritten(app: Express, routes: number): void {
   }
 }
 
-type EnhanceSsr = (options: { elements: Record<string, unknown>; initialState?: unknown }) => Html
+/** The document around the page: the same head enhancePages writes by default. */
+const DOCUMENT_HEAD =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"></head>'
 
-async function ssrByHand(app: Express): Promise<void> {
-  // @enhance/ssr ships no types: the specifier in a variable keeps tsc from asking for them.
-  const specifier = '@enhance/ssr'
-  const enhance = ((await import(specifier)) as { default: EnhanceSsr }).default
+function ssrByHand(app: Express): void {
   const elements = { [ITEM_LIST_ELEMENT_NAME]: itemListElement }
   app.get('/page', (_req, res) => {
     const html = enhance({ elements, initialState: pageStore() })
-    res.type('html').send(html`<item-list></item-list>`)
+    res.type('html').send(html`${DOCUMENT_HEAD}<item-list></item-list>`)
   })
 }
 
@@ -131,7 +131,7 @@ async function serve(): Promise<void> {
       floor(app)
       break
     case 'ssr':
-      await ssrByHand(app)
+      ssrByHand(app)
       break
   }
   const server = app.listen(0, '127.0.0.1', () => {
