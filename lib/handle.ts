@@ -18,64 +18,28 @@ function check(result: unknown, label: string): EnhanceApiRes {
   return response
 }
 
-function failure(thrown: unknown, label: string): Error {
-  // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
-  if (isHttpError(thrown)) return toHttpError(thrown)
-  return httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
-}
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
-
-/** The rest of a chain once one of its functions has returned a promise. */
-async function finishChain(
-  pending: PromiseLike<unknown>,
-  chain: readonly EnhanceApiFn[],
-  next: number,
-  request: EnhanceApiReq,
-  label: string,
-): Promise<EnhanceApiRes> {
-  let result: unknown
-  try {
-    result = await pending
-  } catch (thrown) {
-    throw failure(thrown, label)
-  }
-  if (result !== undefined) return check(result, label)
-  for (let i = next; i < chain.length; i++) {
-    try {
-      result = (chain[i] as EnhanceApiFn)(request)
-      if (isThenable(result)) result = await result
-    } catch (thrown) {
-      throw failure(thrown, label)
-    }
-    if (result !== undefined) return check(result, label)
-  }
-  return { json: {} }
-}
-
 /**
  * Runs a handler or chain: each function gets the same request; the first one
  * that returns a response ends the chain; none at all answers `{ json: {} }`.
  * `label` (file and method) names the culprit in errors.
- *
- * A chain of sync functions answers synchronously (no promise, no microtask);
- * from the first function that returns a promise on, the rest runs async.
- * Either way a failure is thrown (or rejected) as an HTTP error.
  */
-export function runChain(
+export async function runChain(
   chain: readonly EnhanceApiFn[],
   request: EnhanceApiReq,
   label: string,
-): EnhanceApiRes | Promise<EnhanceApiRes> {
-  for (let i = 0; i < chain.length; i++) {
+): Promise<EnhanceApiRes> {
+  for (const fn of chain) {
     let result: unknown
     try {
-      result = (chain[i] as EnhanceApiFn)(request)
+      result = fn(request)
+      if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
+        result = await result
+      }
     } catch (thrown) {
-      throw failure(thrown, label)
+      // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
+      if (isHttpError(thrown)) throw toHttpError(thrown)
+      throw httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
     }
-    if (isThenable(result)) return finishChain(result, chain, i + 1, request, label)
     if (result !== undefined) return check(result, label)
   }
   return { json: {} }

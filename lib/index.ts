@@ -220,9 +220,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const body = method === 'GET' || !chain ? {} : await readBody(req, res)
       request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
-      const answered = chain ? runChain(chain, request, label) : { json: {} }
-      // Sync handlers answer without a trip through the microtask queue.
-      const response = answered instanceof Promise ? await answered : answered
+      const response = chain ? await runChain(chain, request, label) : { json: {} }
       // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
       const answer = decide(method, json, response, renderer !== undefined)
       if (response.session !== undefined) await sessions.write(req, res, response.session, label)
