@@ -11,6 +11,7 @@
 //   BENCH_WRITE=0          print the results, leave bench/RESULTS.md alone
 //   BENCH_BASELINE=dir     also compare this build with the compiled lib in dir (dir/lib/index.js)
 //   BENCH_CONNECTIONS=10, BENCH_PIPELINING=10   autocannon's load
+//   BENCH_DEBUG=1          print each round: req/s, server and client CPU per request
 import { type ChildProcess, fork } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { arch, cpus, loadavg, release, totalmem, type } from 'node:os'
@@ -159,8 +160,15 @@ async function cannon(server: Server, request: Request, load: { seconds?: number
       ...(load.amount === undefined ? { duration: load.seconds ?? 1 } : { amount: load.amount }),
     })
   const cpuBefore = await server.cpu()
+  const clientBefore = process.cpuUsage()
   const result = await instance()
+  const client = process.cpuUsage(clientBefore)
   const cpuAfter = await server.cpu()
+  if (process.env.BENCH_DEBUG) {
+    log(
+      `  ${server.port} ${Math.round(result.requests.total / result.duration)} req/s, server ${((cpuAfter - cpuBefore) / result.requests.total).toFixed(1)} µs/req, client ${((client.user + client.system) / result.requests.total).toFixed(1)} µs/req`,
+    )
+  }
   if (result.errors > 0 || result.non2xx > 0) {
     throw new Error(`${request.method} ${request.path}: ${result.errors} errors, ${result.non2xx} non-2xx answers`)
   }
@@ -513,13 +521,13 @@ function report(
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM, ${type()} ${release()} ${arch()}, Node ${process.version}; load average at start ${meta.load} (shared with other work)`,
   )
   lines.push(
-    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B A B; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The last column, the server process's CPU time per request (median of the rounds), is context, not a bar: it moves less than req/s when other work shares the machine.`,
+    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B A B; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The bar is judged on the ratio of medians. Two columns are context, not bars: the paired ratio (the median of A/B over rounds run back to back, which a load that drifts during the run moves less) and the server process's CPU time per request (median of the rounds; it grows too when other work shares the cores).`,
   )
   lines.push('')
   lines.push(
-    '| figure | A | B | request | A req/s | B req/s | ratio A/B | bar | holds | server CPU µs/request, A vs B |',
+    '| figure | A | B | request | A req/s | B req/s | ratio A/B | bar | holds | paired ratio | server CPU µs/request, A vs B |',
   )
-  lines.push('|---|---|---|---|---:|---:|---:|---|---|---|')
+  lines.push('|---|---|---|---|---:|---:|---:|---|---|---:|---|')
   for (const r of results) {
     const bar = `${r.figure.bar.op} ${r.figure.bar.value}`
     if (r.ratio === undefined) {
@@ -529,7 +537,7 @@ function report(
       continue
     }
     lines.push(
-      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${round(r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
+      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${round(r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.a.map((a, i) => a / (r.b[i] as number))))} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
     )
   }
   if (startupRows) {
