@@ -73,8 +73,13 @@ function errorPage(status, message) {
 }
 
 /** Opens the database, seeds the demo user outside production, and listens. */
-export async function start({ port = Number(process.env.PORT ?? 3000), host = '127.0.0.1', quiet = false } = {}) {
-  const database = await openDatabase()
+export async function start({
+  port = Number(process.env.PORT ?? 3000),
+  host = '127.0.0.1',
+  quiet = false,
+  database: databaseOptions = {},
+} = {}) {
+  const database = await openDatabase(databaseOptions)
   if (process.env.NODE_ENV !== 'production') await saveUser(DEMO_USER.name, DEMO_USER.password)
   const app = createApp({ quiet })
   await app.locals.routes.ready
