@@ -28,7 +28,7 @@ function sessionKeys() {
 }
 
 /** The Express app (the database must be open: see openDatabase). */
-export function createApp({ quiet = false } = {}) {
+export function createApp({ quiet = false, routesOptions = {} } = {}) {
   const app = express()
   app.set('views', fileURLToPath(new URL('./views/', import.meta.url)))
   app.set('view engine', 'ejs')
@@ -42,6 +42,7 @@ export function createApp({ quiet = false } = {}) {
   const routes = enhanceRoutes({
     root: new URL('./app/', import.meta.url),
     session: { name: 'taskboard', keys: sessionKeys().keys },
+    ...routesOptions,
   })
   app.use(routes)
 
@@ -78,10 +79,11 @@ export async function start({
   host = '127.0.0.1',
   quiet = false,
   database: databaseOptions = {},
+  routesOptions = {},
 } = {}) {
   const database = await openDatabase(databaseOptions)
   if (process.env.NODE_ENV !== 'production') await saveUser(DEMO_USER.name, DEMO_USER.password)
-  const app = createApp({ quiet })
+  const app = createApp({ quiet, routesOptions })
   await app.locals.routes.ready
   const server = await new Promise((resolve, reject) => {
     const listening = app.listen(port, host, () => resolve(listening))

@@ -154,7 +154,9 @@ describe('example app (supertest, every route)', function () {
       expect(res.status).to.equal(200)
       expect(res.body).to.deep.equal({ user: null, next: '/tasks/abc', values: {}, problems: {} })
       for (const evil of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
-        const off = await request(url).get(`/login?next=${encodeURIComponent(evil)}`).set('Accept', JSON_ACCEPT)
+        const off = await request(url)
+          .get(`/login?next=${encodeURIComponent(evil)}`)
+          .set('Accept', JSON_ACCEPT)
         expect(off.body.next, evil).to.equal('/tasks')
       }
     })
@@ -163,18 +165,27 @@ describe('example app (supertest, every route)', function () {
       const res = await request(url).post('/login').set('Accept', JSON_ACCEPT).send({ name: '  ', password: '' })
       expect(res.status).to.equal(422)
       expect(res.body.problems).to.deep.equal({ name: 'Enter your user name', password: 'Enter your password' })
-      const wrong = await request(url).post('/login').set('Accept', JSON_ACCEPT).send({ name: 'demo', password: 'nope' })
+      const wrong = await request(url)
+        .post('/login')
+        .set('Accept', JSON_ACCEPT)
+        .send({ name: 'demo', password: 'nope' })
       expect(wrong.status).to.equal(401)
       expect(wrong.body.problems).to.deep.equal({ form: 'Wrong user name or password' })
       expect(JSON.stringify(wrong.body)).to.not.include('nope')
       expect(wrong.headers['set-cookie']).to.equal(undefined)
-      const unknown = await request(url).post('/login').set('Accept', JSON_ACCEPT).send({ name: 'nobody', password: 'x' })
+      const unknown = await request(url)
+        .post('/login')
+        .set('Accept', JSON_ACCEPT)
+        .send({ name: 'nobody', password: 'x' })
       expect(unknown.status).to.equal(401)
     })
 
     it('logs a form in with a signed cookie and a 303 to `next`, and out again', async () => {
       const agent = request.agent(url)
-      const login = await agent.post('/login').type('form').send({ name: 'demo', password: 'demo-password', next: '/holidays' })
+      const login = await agent
+        .post('/login')
+        .type('form')
+        .send({ name: 'demo', password: 'demo-password', next: '/holidays' })
       expect(login.status).to.equal(303)
       expect(login.headers.location).to.equal('/holidays')
       const cookie = String(login.headers['set-cookie'])
@@ -191,7 +202,10 @@ describe('example app (supertest, every route)', function () {
 
     it('answers a JSON login with the user (no redirect) and a JSON logout with user null', async () => {
       const agent = request.agent(url)
-      const login = await agent.post('/login').set('Accept', JSON_ACCEPT).send({ name: 'demo', password: 'demo-password' })
+      const login = await agent
+        .post('/login')
+        .set('Accept', JSON_ACCEPT)
+        .send({ name: 'demo', password: 'demo-password' })
       expect(login.status).to.equal(200)
       expect(login.body).to.deep.equal({ user: 'demo', next: '/tasks' })
       const logout = await agent.post('/logout').set('Accept', JSON_ACCEPT).send({})
@@ -233,7 +247,10 @@ describe('example app (supertest, every route)', function () {
       const list = await agent.get('/tasks').set('Accept', JSON_ACCEPT)
       expect(list.status).to.equal(200)
       expect(list.body.user).to.equal('grace')
-      expect(list.body.tasks.map((t: { title: string }) => t.title)).to.deep.equal(['Write the compiler', 'Find the bug'])
+      expect(list.body.tasks.map((t: { title: string }) => t.title)).to.deep.equal([
+        'Write the compiler',
+        'Find the bug',
+      ])
     })
 
     it('names the problem with a title that is empty or too long (422), and saves nothing', async () => {
@@ -243,11 +260,17 @@ describe('example app (supertest, every route)', function () {
       const empty = await agent.post('/tasks').set('Accept', JSON_ACCEPT).send({ title: '   ' })
       expect(empty.status).to.equal(422)
       expect(empty.body.problems).to.deep.equal({ title: 'Write a title for the task' })
-      const long = await agent.post('/tasks').set('Accept', JSON_ACCEPT).send({ title: 'x'.repeat(81) })
+      const long = await agent
+        .post('/tasks')
+        .set('Accept', JSON_ACCEPT)
+        .send({ title: 'x'.repeat(81) })
       expect(long.status).to.equal(422)
       expect(long.body.problems.title).to.equal('Keep the title under 81 characters')
       expect(long.body.values.title).to.equal('x'.repeat(81))
-      const notText = await agent.post('/tasks').set('Accept', JSON_ACCEPT).send({ title: { $ne: 1 } })
+      const notText = await agent
+        .post('/tasks')
+        .set('Accept', JSON_ACCEPT)
+        .send({ title: { $ne: 1 } })
       expect(notText.status).to.equal(422)
       expect((await agent.get('/tasks').set('Accept', JSON_ACCEPT)).body.tasks).to.have.length(count)
     })
@@ -293,7 +316,10 @@ describe('example app (supertest, every route)', function () {
       const form = await agent.post(`/tasks/${id}`).type('form').send({ title: 'Edited', done: 'on' })
       expect(form.status).to.equal(303)
       expect(form.headers.location).to.equal('/tasks')
-      expect((await agent.get(`/tasks/${id}`).set('Accept', JSON_ACCEPT)).body.task).to.include({ title: 'Edited', done: true })
+      expect((await agent.get(`/tasks/${id}`).set('Accept', JSON_ACCEPT)).body.task).to.include({
+        title: 'Edited',
+        done: true,
+      })
       const patch = await agent.patch(`/tasks/${id}`).set('Accept', JSON_ACCEPT).send({ title: 'Patched', done: false })
       expect(patch.status).to.equal(200)
       expect(patch.body.task).to.include({ id, title: 'Patched', done: false })
