@@ -188,7 +188,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
       const response = chain ? await runChain(chain, request, label) : { json: {} }
       const answer = decide(method, json, response, route.page && renderer !== undefined)
-      if (response.session !== undefined) sessions.write(req, res, response.session)
+      if (response.session !== undefined) await sessions.write(req, res, response.session, label)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
       if (answer.kind === 'redirect') {
