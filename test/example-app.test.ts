@@ -421,6 +421,115 @@ describe('example app (supertest, every route)', function () {
       }
     })
   })
+
+  describe('HTML pages (Enhance pages and elements over the same routes)', () => {
+    const page = (agent: Agent | ReturnType<typeof request>, path: string) =>
+      (agent as Agent).get(path).set('Accept', HTML_ACCEPT)
+
+    it('/ renders the home page with its elements and head, for a visitor and for a user', async () => {
+      const visitor = await page(request(url), '/')
+      expect(visitor.status).to.equal(200)
+      expect(visitor.headers['content-type']).to.match(/^text\/html/)
+      expect(visitor.text).to.include('<title>Task board</title>').and.include('/_public/styles.css')
+      expect(visitor.text)
+        .to.match(/<site-header[^>]*>/)
+        .and.match(/<home-intro[^>]*>/)
+      expect(visitor.text).to.include('<a href="/login" class="login">Log in</a>')
+      const agent = request.agent(url)
+      await logIn(agent)
+      const user = await page(agent, '/')
+      expect(user.text).to.include('Welcome back, <strong>demo</strong>').and.include('class="logout"')
+    })
+
+    it('/login renders the form; a failed login renders it again with its problems and status', async () => {
+      const form = await page(request(url), '/login?next=/holidays')
+      expect(form.status).to.equal(200)
+      expect(form.text).to.include('<form method="post" action="/login"').and.include('value="/holidays"')
+      const empty = await request(url)
+        .post('/login')
+        .set('Accept', HTML_ACCEPT)
+        .type('form')
+        .send({ name: '', password: '' })
+      expect(empty.status).to.equal(422)
+      expect(empty.text).to.include('Enter your user name').and.include('Enter your password')
+      const wrong = await request(url)
+        .post('/login')
+        .set('Accept', HTML_ACCEPT)
+        .type('form')
+        .send({ name: '<b>demo</b>', password: 'nope' })
+      expect(wrong.status).to.equal(401)
+      expect(wrong.text).to.include('Wrong user name or password')
+      // Escaped on the way in; @enhance/ssr re-serializes attribute values, where < is harmless inside quotes.
+      expect(wrong.text).to.include('value="<b>demo</b>"')
+      expect(wrong.text.split('<b>demo</b>'), 'only inside the quoted value').to.have.length(2)
+      expect(wrong.text).to.not.include('nope')
+    })
+
+    it('/tasks renders the board; user input is escaped', async () => {
+      const agent = request.agent(url)
+      await logIn(agent, 'grace', 'hopper-password')
+      await agent.post('/tasks').set('Accept', JSON_ACCEPT).send({ title: '<img src=x onerror=alert(1)> & co' })
+      const board = await page(agent, '/tasks')
+      expect(board.status).to.equal(200)
+      expect(board.text)
+        .to.include('<title>Your tasks: Task board</title>')
+        .and.match(/<task-board[^>]*>/)
+      expect(board.text).to.include('>&lt;img src=x onerror=alert(1)&gt; &amp; co</a>')
+      expect(board.text).to.include('aria-label="Delete <img src=x onerror=alert(1)> &amp; co"')
+      expect(board.text.split('<img'), 'no img element, only the quoted label').to.have.length(2)
+      expect(board.text).to.include('action="/tasks/').and.include('/delete"')
+    })
+
+    it('a form POST with a problem renders the board again with a 422 and the problem', async () => {
+      const agent = request.agent(url)
+      await logIn(agent)
+      const res = await agent.post('/tasks').set('Accept', HTML_ACCEPT).type('form').send({ title: '' })
+      expect(res.status).to.equal(422)
+      expect(res.text).to.include('Write a title for the task').and.include('aria-invalid="true"')
+      expect(res.text).to.match(/<task-board[^>]*>/)
+    })
+
+    it('/tasks/$id renders the editor; a bad edit renders it again with 422; a missing task is the 404 page', async () => {
+      const agent = request.agent(url)
+      await logIn(agent)
+      const { id } = (await agent.post('/tasks').set('Accept', JSON_ACCEPT).send({ title: 'Paint the fence' })).body
+        .task
+      const editor = await page(agent, `/tasks/${id}`)
+      expect(editor.status).to.equal(200)
+      expect(editor.text).to.include('<title>Paint the fence: Task board</title>')
+      expect(editor.text).to.include(`action="/tasks/${id}"`).and.include('value="Paint the fence"')
+      const bad = await agent
+        .post(`/tasks/${id}`)
+        .set('Accept', HTML_ACCEPT)
+        .type('form')
+        .send({ title: 'y'.repeat(90) })
+      expect(bad.status).to.equal(422)
+      expect(bad.text)
+        .to.include('Keep the title under 81 characters')
+        .and.include(`value="${'y'.repeat(90)}"`)
+      const missing = await page(agent, '/tasks/0000000000deadbeef')
+      expect(missing.status).to.equal(404)
+      expect(missing.text).to.include('There is no task 0000000000deadbeef on your board')
+      expect(missing.text).to.match(/<error-message[^>]*>/)
+    })
+
+    it('/holidays/$country renders the holidays, and a clear error page when the API fails', async () => {
+      const list = await page(request(url), '/holidays/GB')
+      expect(list.status).to.equal(200)
+      expect(list.text).to.include('Next public holidays in GB').and.include('<td>2026-12-25</td>')
+      expect(list.text).to.include('St. Stephen’s Day')
+      const slow = await page(request(url), '/holidays/SL')
+      expect(slow.status).to.equal(504)
+      expect(slow.text).to.include('No holidays for SL right now')
+      expect(slow.text).to.include('The holidays service did not answer within 0.3 s. Try again later.')
+      const down = await page(request(url), '/holidays/ZZ')
+      expect(down.status).to.equal(502)
+      expect(down.text).to.include('The holidays service failed (it answered 500)').and.not.include('upstream exploded')
+      const form = await page(request(url), '/holidays?country=Narnia')
+      expect(form.status).to.equal(422)
+      expect(form.text).to.include('Enter a two-letter country code')
+    })
+  })
 })
 
 describe('example app: the README’s first command', function () {
