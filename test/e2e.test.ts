@@ -3,10 +3,12 @@
 // POST, 303, pages re-rendered) and once with it on (fetch with Accept: JSON, the page
 // updated in place). Screenshots of each final page go to test-output/.
 import { existsSync, mkdirSync } from 'node:fs'
+import type { Server } from 'node:http'
 import { expect } from 'chai'
 import { type Browser, chromium, type Page, type Request } from 'playwright-core'
 import { saveUser } from '../example-app/lib/db.mjs'
 import { start } from '../example-app/server.mjs'
+import { closeStub, holidaysStub, portOf } from './e2e/holidays-stub.js'
 
 const PASSWORD = 'correct horse battery staple'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -108,6 +110,8 @@ describe('example app in a real browser (Chromium)', function () {
   let browser: Browser | undefined
   let origin: string
   let stop: (() => Promise<void>) | undefined
+  let stub: Server | undefined
+  const savedApi = process.env.HOLIDAYS_API_URL
 
   before(async function () {
     if (!existsSync(CHROMIUM)) {
@@ -116,6 +120,8 @@ describe('example app in a real browser (Chromium)', function () {
       this.skip()
     }
     mkdirSync(OUTPUT, { recursive: true })
+    stub = await holidaysStub()
+    process.env.HOLIDAYS_API_URL = `http://127.0.0.1:${portOf(stub)}`
     const app = await start({ port: 0, quiet: true, database: { endpoint: '', table: 'e2e-tasks' } })
     origin = app.url.replace(/\/$/, '')
     stop = app.stop
@@ -127,6 +133,9 @@ describe('example app in a real browser (Chromium)', function () {
   after(async () => {
     await browser?.close()
     await stop?.()
+    if (stub) await closeStub(stub)
+    if (savedApi === undefined) delete process.env.HOLIDAYS_API_URL
+    else process.env.HOLIDAYS_API_URL = savedApi
   })
 
   async function newPage(javaScriptEnabled: boolean) {
@@ -194,4 +203,52 @@ describe('example app in a real browser (Chromium)', function () {
       await context.close()
     }
   })
+
+  for (const js of [false, true]) {
+    it(`shows holidays from the third-party API, and a clear error when it fails (JavaScript ${js ? 'on' : 'off'})`, async () => {
+      const { context, page, errors } = await newPage(js)
+      try {
+        const seen = watch(page)
+        await page.goto(`${origin}/holidays`)
+        await page.evaluate('window.__sameDocument = true')
+        await page.getByLabel('Country code').fill('gb')
+        await page.getByRole('button', { name: 'Show' }).click()
+        await page.waitForURL(`${origin}/holidays/GB`)
+        await page.getByRole('heading', { name: 'Next public holidays in GB' }).waitFor()
+        expect(await page.locator('table.holidays tbody tr').count()).to.equal(2)
+        await page.getByLabel('Country code').fill('ZZ')
+        await page.getByRole('button', { name: 'Show' }).click()
+        const error = page.locator('.error-box .error-message')
+        await error.waitFor()
+        expect(await error.textContent()).to.equal('The holidays service failed (it answered 500). Try again later.')
+        expect(await page.locator('table.holidays').count()).to.equal(0)
+        await page.screenshot({
+          path: new URL(`e2e-${js ? 'js-on' : 'js-off'}-holidays-down.png`, OUTPUT).pathname,
+          fullPage: true,
+        })
+        const loads = seen.documents.map((d) => `${d.method} ${d.path} ${d.status}`)
+        if (js) {
+          expect(await page.evaluate('window.__sameDocument === true'), 'no reload').to.equal(true)
+          expect(loads).to.deep.equal(['GET /holidays 200'])
+          expect(seen.fetches.map((f) => `${f.method} ${f.path} ${f.accept}`)).to.deep.equal([
+            'GET /holidays/GB application/json',
+            'GET /holidays/ZZ application/json',
+          ])
+          expect(page.url()).to.equal(`${origin}/holidays/ZZ`)
+        } else {
+          expect(loads).to.deep.equal([
+            'GET /holidays 200',
+            'GET /holidays 302', // the GET form, sent on to the country's page
+            'GET /holidays/GB 200',
+            'GET /holidays 302',
+            'GET /holidays/ZZ 502', // the error page
+          ])
+        }
+        const unexpected = errors.filter((text) => !text.includes('status of 502'))
+        expect(unexpected).to.deep.equal([])
+      } finally {
+        await context.close()
+      }
+    })
+  }
 })

@@ -3,49 +3,19 @@
 // third-party holidays API on loopback.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { Server } from 'node:http'
 import { expect } from 'chai'
 import express from 'express'
 import request from 'supertest'
 import { legacyStats } from '../example-app/legacy/stats.mjs'
 import { saveUser } from '../example-app/lib/db.mjs'
 import { DEMO_USER, start } from '../example-app/server.mjs'
+import { closeStub, holidaysStub, portOf } from './e2e/holidays-stub.js'
 
 const JSON_ACCEPT = 'application/json'
 const HTML_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8'
 
 type Agent = ReturnType<typeof request.agent>
-
-/** A stand-in for date.nager.at: GB answers, XX is unknown, ZZ fails, SL is too slow, BD sends junk. */
-function holidaysStub(): Promise<Server> {
-  const server = createServer((req, res) => {
-    const country = (req.url ?? '').split('/').pop()
-    if (!req.url?.startsWith('/NextPublicHolidays/')) {
-      res.writeHead(400).end()
-    } else if (country === 'GB') {
-      res.setHeader('Content-Type', 'application/json')
-      res.end(
-        JSON.stringify([
-          { date: '2026-12-25', localName: 'Christmas Day', name: 'Christmas Day', countryCode: 'GB' },
-          { date: '2026-12-26', localName: 'Boxing Day', name: 'St. Stephen’s Day', countryCode: 'GB' },
-        ]),
-      )
-    } else if (country === 'ZZ') {
-      res.writeHead(500).end('upstream exploded')
-    } else if (country === 'SL') {
-      // Never answers: the app's timeout must end the wait. Closed when the stub closes.
-    } else if (country === 'BD') {
-      res.setHeader('Content-Type', 'application/json')
-      res.end('{"not": "a list"')
-    } else {
-      res.writeHead(404).end()
-    }
-  })
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
-}
-
-const portOf = (server: Server) => (server.address() as AddressInfo).port
 
 async function logIn(agent: Agent, name = DEMO_USER.name, password = DEMO_USER.password) {
   const res = await agent.post('/login').type('form').send({ name, password })
@@ -71,8 +41,7 @@ describe('example app (supertest, every route)', function () {
 
   after(async () => {
     await stop?.()
-    stub.closeAllConnections()
-    await new Promise((resolve) => stub.close(resolve))
+    await closeStub(stub)
     for (const [key, value] of [
       ['HOLIDAYS_API_URL', saved.api],
       ['HOLIDAYS_TIMEOUT_MS', saved.timeout],
