@@ -126,7 +126,7 @@ describe('example app in a real browser (Chromium)', function () {
     origin = app.url.replace(/\/$/, '')
     stop = app.stop
     // One user per run, so that the two journeys cannot see each other's tasks.
-    for (const user of ['e2e-js-off', 'e2e-js-on']) await saveUser(user, PASSWORD)
+    for (const user of ['e2e-js-off', 'e2e-js-on', 'e2e-edit-off', 'e2e-edit-on']) await saveUser(user, PASSWORD)
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30000 })
   })
 
@@ -245,6 +245,64 @@ describe('example app in a real browser (Chromium)', function () {
           ])
         }
         const unexpected = errors.filter((text) => !text.includes('status of 502'))
+        expect(unexpected).to.deep.equal([])
+      } finally {
+        await context.close()
+      }
+    })
+  }
+
+  for (const js of [false, true]) {
+    it(`shows a failed login and edits a task (JavaScript ${js ? 'on' : 'off'})`, async () => {
+      const { context, page, errors } = await newPage(js)
+      const user = js ? 'e2e-edit-on' : 'e2e-edit-off'
+      try {
+        const seen = watch(page)
+        await page.goto(`${origin}/tasks`)
+        await page.waitForURL(`${origin}/login?next=%2Ftasks`)
+        await page.getByLabel('User name').fill(user)
+        await page.getByLabel('Password').fill('wrong password')
+        await page.getByRole('button', { name: 'Log in' }).click()
+        await page.getByText('Wrong user name or password').waitFor()
+        await page.getByLabel('Password').fill(PASSWORD)
+        await page.getByRole('button', { name: 'Log in' }).click()
+        await page.waitForURL(`${origin}/tasks`)
+        await page.getByLabel('New task').fill('Water the plants')
+        await page.getByRole('button', { name: 'Add' }).click()
+        await page.getByRole('link', { name: 'Water the plants' }).click()
+        await page.getByRole('heading', { name: 'Water the plants' }).waitFor()
+        const editorUrl = page.url()
+        expect(editorUrl).to.match(/\/tasks\/[0-9a-z]{17}$/)
+
+        await page.evaluate('window.__sameDocument = true')
+        const before = seen.documents.length
+        await page.getByLabel('Title').fill('')
+        await page.getByRole('button', { name: 'Save' }).click()
+        await page.locator('#title-problem').filter({ hasText: 'Write a title for the task' }).waitFor()
+        await page.getByLabel('Title').fill('Water the plants twice')
+        await page.getByLabel('Done').check()
+        await page.getByRole('button', { name: 'Save' }).click()
+        if (js) {
+          await page.getByRole('heading', { name: 'Water the plants twice' }).waitFor()
+          await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor()
+          expect(await page.locator('#title-problem').isHidden()).to.equal(true)
+          expect(await page.evaluate('window.__sameDocument === true'), 'no reload').to.equal(true)
+          expect(seen.documents.slice(before)).to.deep.equal([])
+          expect(
+            seen.fetches.map((f) => `${f.method} ${f.path === new URL(editorUrl).pathname ? 'task' : f.path}`),
+          ).to.deep.equal(['POST /login', 'POST /login', 'POST /tasks', 'PATCH task', 'PATCH task'])
+        } else {
+          // Saved: a 303 back to the board, where the task shows as done.
+          await page.waitForURL(`${origin}/tasks`)
+          await page.locator('li.task.done', { hasText: 'Water the plants twice' }).waitFor()
+          const loads = seen.documents.slice(before).map((d) => `${d.method} ${d.status}`)
+          expect(loads).to.deep.equal(['POST 422', 'POST 303', 'GET 200'])
+        }
+        await page.screenshot({
+          path: new URL(`e2e-${js ? 'js-on' : 'js-off'}-edited.png`, OUTPUT).pathname,
+          fullPage: true,
+        })
+        const unexpected = errors.filter((text) => !/status of (401|422)/.test(text))
         expect(unexpected).to.deep.equal([])
       } finally {
         await context.close()
