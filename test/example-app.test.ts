@@ -501,6 +501,26 @@ describe('example app (supertest, every route)', function () {
   })
 })
 
+describe('example app: its TypeScript route', function () {
+  this.timeout(30000)
+
+  it('type-checks against the types of the built package (tsc -p example-app)', async () => {
+    const tsc = spawn(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'example-app/tsconfig.json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let out = ''
+    tsc.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+    })
+    tsc.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk
+    })
+    const [code] = await once(tsc, 'exit')
+    expect(out).to.equal('')
+    expect(code).to.equal(0)
+  })
+})
+
 describe('example app: the README’s first command', function () {
   this.timeout(30000)
 
