@@ -572,4 +572,23 @@ describe('example app: the README’s first command', function () {
       if (child.exitCode === null) child.kill('SIGKILL')
     }
   })
+
+  it('refuses to start in production without SESSION_SECRET, and says why', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_ENV: 'production' }
+    for (const key of ['DYNAMODB_ENDPOINT', 'SESSION_SECRET']) delete env[key]
+    const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.mjs'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+    const [code] = await once(child, 'exit')
+    clearTimeout(timer)
+    expect(code).to.equal(1)
+    expect(err).to.include('task board could not start: Set SESSION_SECRET')
+    expect(err).to.not.match(/\n\s+at /)
+  })
 })
