@@ -270,6 +270,8 @@ describe('example app in a real browser (Chromium)', function () {
         await page.getByLabel('New task').fill('Water the plants')
         await page.getByRole('button', { name: 'Add' }).click()
         await page.getByRole('link', { name: 'Water the plants' }).click()
+        // Waits for the load event, so the page's scripts have run before the form is used.
+        await page.waitForURL(/\/tasks\/[0-9a-z]{17}$/)
         await page.getByRole('heading', { name: 'Water the plants' }).waitFor()
         const editorUrl = page.url()
         expect(editorUrl).to.match(/\/tasks\/[0-9a-z]{17}$/)

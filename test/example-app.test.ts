@@ -122,7 +122,13 @@ describe('example app (supertest, every route)', function () {
       const res = await request(url).get('/login?next=/tasks/abc').set('Accept', JSON_ACCEPT)
       expect(res.status).to.equal(200)
       expect(res.body).to.deep.equal({ user: null, next: '/tasks/abc', values: {}, problems: {} })
-      for (const evil of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
+      for (const evil of [
+        '//evil.example/',
+        'https://evil.example/',
+        '/\\evil.example',
+        '/x\r\nSet-Cookie: a=b',
+        '/é',
+      ]) {
         const off = await request(url)
           .get(`/login?next=${encodeURIComponent(evil)}`)
           .set('Accept', JSON_ACCEPT)
@@ -350,6 +356,7 @@ describe('example app (supertest, every route)', function () {
       const res = await request(url).get('/holidays/gb').set('Accept', JSON_ACCEPT)
       expect(res.status).to.equal(200)
       expect(res.body.country).to.equal('GB')
+      expect(res.headers['cache-control'], 'the page shows who is logged in').to.equal('private, max-age=600')
       expect(res.body.holidays).to.deep.equal([
         { date: '2026-12-25', name: 'Christmas Day', localName: 'Christmas Day' },
         { date: '2026-12-26', name: 'St. Stephen’s Day', localName: 'Boxing Day' },

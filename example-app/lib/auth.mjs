@@ -21,7 +21,10 @@ export function requireUser(request) {
   }
 }
 
-/** A local path to go back to after logging in; anything else (another site) becomes /tasks. */
+/**
+ * A local path to go back to after logging in. Anything else (another site, `//host`,
+ * characters a Location header cannot carry) becomes /tasks.
+ */
 export function safeNext(next) {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/tasks'
+  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/tasks'
 }

@@ -10,7 +10,7 @@ export async function get({ params, session }) {
   }
   try {
     const holidays = await nextHolidays(country)
-    return { json: { user, country, holidays }, cacheControl: 'public, max-age=3600' }
+    return { json: { user, country, holidays }, cacheControl: 'private, max-age=600' }
   } catch (error) {
     if (!(error instanceof HolidaysError)) throw error
     // The service is down or slow: a clear page (or JSON), never a stack trace.
