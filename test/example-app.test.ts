@@ -4,11 +4,13 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import type { Server } from 'node:http'
+import { createRequire } from 'node:module'
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { expect } from 'chai'
 import express from 'express'
 import request from 'supertest'
 import { legacyStats } from '../example-app/legacy/stats.mjs'
-import { saveUser } from '../example-app/lib/db.mjs'
+import { checkPassword, closeDatabase, openDatabase, saveUser } from '../example-app/lib/db.mjs'
 import { DEMO_USER, start } from '../example-app/server.mjs'
 import { closeStub, holidaysStub, portOf } from './e2e/holidays-stub.js'
 
@@ -597,5 +599,62 @@ describe('example app: the README’s first command', function () {
     expect(code).to.equal(1)
     expect(err).to.include('task board could not start: Set SESSION_SECRET')
     expect(err).to.not.match(/\n\s+at /)
+  })
+})
+
+describe('example app: where the data lives', function () {
+  this.timeout(20000)
+  // dynalite has no types; it is the same server the app embeds, started here as an "external" one.
+  const dynalite = createRequire(import.meta.url)('dynalite') as (options: object) => Server
+
+  it('uses DYNAMODB_ENDPOINT when it is set, creates the table there once, and keeps the data', async () => {
+    const external = dynalite({ createTableMs: 0 })
+    await new Promise<void>((resolve) => external.listen(0, '127.0.0.1', resolve))
+    const endpoint = `http://127.0.0.1:${portOf(external)}`
+    const client = new DynamoDBClient({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+    })
+    try {
+      const info = await openDatabase({ endpoint, table: 'external-tasks' })
+      expect(info).to.deep.equal({ endpoint, table: 'external-tasks', embedded: false })
+      expect((await client.send(new ListTablesCommand({}))).TableNames).to.deep.equal(['external-tasks'])
+      await saveUser('ext', 'ext-password')
+      await closeDatabase()
+      // A second start finds the table and the data (as a second instance of the web tier would).
+      await openDatabase({ endpoint, table: 'external-tasks' })
+      expect(await checkPassword('ext', 'ext-password')).to.equal('ext')
+      expect((await client.send(new ListTablesCommand({}))).TableNames).to.deep.equal(['external-tasks'])
+    } finally {
+      await closeDatabase()
+      client.destroy()
+      await new Promise((resolve) => external.close(resolve))
+    }
+  })
+
+  it('names a bad setting or an unreachable DynamoDB in its error', async () => {
+    const failure = async (options: Parameters<typeof openDatabase>[0]) => {
+      try {
+        await openDatabase(options)
+      } catch (error) {
+        return (error as Error).message
+      }
+      await closeDatabase()
+      return 'no error'
+    }
+    expect(await failure({ endpoint: 'not a url' })).to.equal(
+      'DYNAMODB_ENDPOINT must be a URL or "aws", not "not a url"',
+    )
+    expect(await failure({ endpoint: 'aws', region: '' })).to.equal('DYNAMODB_ENDPOINT=aws needs AWS_REGION')
+    expect(await failure({ endpoint: '', table: 'ab' })).to.equal(
+      'DYNAMODB_TABLE must have at least 3 characters, not "ab"',
+    )
+    const closed = await holidaysStub()
+    const port = portOf(closed)
+    await closeStub(closed)
+    expect(await failure({ endpoint: `http://127.0.0.1:${port}` })).to.match(
+      new RegExp(`^could not reach DynamoDB at http://127\\.0\\.0\\.1:${port}: `),
+    )
   })
 })
