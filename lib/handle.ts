@@ -1,6 +1,6 @@
 import { isHttpError } from 'http-errors'
 import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../types/index.js'
-import { httpError, toHttpError } from './errors.js'
+import { httpError, isErrorStatus } from './errors.js'
 
 function check(result: unknown, label: string): EnhanceApiRes {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
@@ -37,7 +37,7 @@ export async function runChain(
       }
     } catch (thrown) {
       // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
-      if (isHttpError(thrown)) throw toHttpError(thrown)
+      if (isHttpError(thrown) && isErrorStatus(thrown.status)) throw thrown
       throw httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
     }
     if (result !== undefined) return check(result, label)
