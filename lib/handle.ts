@@ -12,7 +12,8 @@ function check(result: unknown, label: string): EnhanceApiRes {
     throw httpError(500, `${label} returned a location that is not a string`)
   }
   const status = response.statusCode ?? response.code ?? response.status
-  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+  // 1xx are interim answers: one can never end a response (the client would wait for the real one).
+  if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) {
     throw httpError(500, `${label} returned an invalid status ${String(status)}`)
   }
   return response
