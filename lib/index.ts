@@ -97,6 +97,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       next(error)
       return
     }
+    // The client left (or the response was destroyed): nobody can read an answer.
+    if (res.destroyed) return
     void respondError(req, res, error, request, json).catch(next)
   }
 
@@ -187,6 +189,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
       const response = chain ? await runChain(chain, request, label) : { json: {} }
+      // The client left while the handler ran: drop the answer (nothing written, no session saved).
+      if (res.destroyed) return
       const answer = decide(method, json, response, route.page && renderer !== undefined)
       if (response.session !== undefined) sessions.write(req, res, response.session)
       applyHeaders(res, response)
@@ -203,6 +207,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
           req,
           res,
         })
+        if (res.destroyed) return
         if (html === undefined) send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
         else send(res, answer.status, HTML_TYPE, html, head)
       } else {
