@@ -79,6 +79,15 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   // A bad file is reported here at start-up; `ready` still rejects for whoever awaits it.
   ready.catch((error: Error) => console.error(error.message))
 
+  /** Hands an error to onError; a hook that throws is logged, never allowed to change the answer. */
+  function report(error: EnhanceError, request: EnhanceApiReq | undefined) {
+    try {
+      opts.onError(error, request)
+    } catch (hookError) {
+      console.error('express-enhance-routes: onError threw', hookError)
+    }
+  }
+
   function fail(
     req: Req,
     res: ServerResponse,
@@ -88,11 +97,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     json: boolean,
   ) {
     const error = toHttpError(thrown)
-    try {
-      opts.onError(error, request)
-    } catch (hookError) {
-      console.error('express-enhance-routes: onError threw', hookError)
-    }
+    report(error, request)
     if (opts.errors === 'next' || res.headersSent) {
       next(error)
       return
@@ -124,7 +129,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const detail = { status, message }
       for (const pattern of status >= 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
         try {
-          html = await renderer.render({
+          const page = await renderer.render({
             pattern,
             request,
             state: { store: { error: detail } },
@@ -133,8 +138,11 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
             req,
             res,
           })
+          if (typeof page === 'string') html = page
+          else if (page !== undefined)
+            throw new TypeError(`the renderer returned ${typeof page} for ${pattern}, not HTML`)
         } catch (renderError) {
-          opts.onError(toHttpError(renderError), request)
+          report(toHttpError(renderError), request)
         }
         if (html !== undefined) break
       }

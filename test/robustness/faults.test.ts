@@ -70,9 +70,7 @@ describe('robustness: faults', function () {
 
   before(async () => {
     unhandled.start()
-    const { app, middleware } = makeApp({ onError: (error) => errors.push(error) }, (app) =>
-      app.use(watch.middleware),
-    )
+    const { app, middleware } = makeApp({ onError: (error) => errors.push(error) }, (app) => app.use(watch.middleware))
     await middleware.ready
     served = await listen(app)
   })
