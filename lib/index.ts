@@ -7,7 +7,7 @@ import { loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { bodyReader, buildRequest } from './request.js'
-import { applyHeaders, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
+import { applyHeaders, encodeLocation, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
 import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
 import { buildTable, type Route } from './routes/table.js'
@@ -219,7 +219,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
         if (html === undefined) send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
         else send(res, answer.status, HTML_TYPE, html, head)
       } else {
-        if (typeof response.location === 'string') res.setHeader('Location', response.location)
+        if (typeof response.location === 'string') res.setHeader('Location', encodeLocation(response.location))
         send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
       }
     } catch (thrown) {
