@@ -200,7 +200,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       // The client left while the handler ran: drop the answer (nothing written, no session saved).
       if (res.destroyed) return
       const answer = decide(method, json, response, route.page && renderer !== undefined)
-      if (response.session !== undefined) sessions.write(req, res, response.session)
+      if (response.session !== undefined) await sessions.write(req, res, response.session, label)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
       if (answer.kind === 'redirect') {

@@ -10,7 +10,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** The HTTP methods a route module can answer. */
 export type EnhanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** The session as a plain object. */
+/** The session as a plain object; what is saved is its JSON. */
 export type SessionData = Record<string, unknown>
 
 /** Query-string params: a repeated key becomes an array. */
@@ -125,10 +125,17 @@ export interface EnhanceError extends Error {
   expose: boolean
 }
 
-/** Options of cookie-session that `session` passes on. */
+/**
+ * Options of cookie-session that `session` passes on, used only when the app
+ * mounts no session middleware of its own. Defaults: `name: 'session'`,
+ * `httpOnly: true`, `sameSite: 'lax'`, `signed: true`, `secure` on HTTPS requests.
+ */
 export interface SessionOptions {
+  /** The cookie's name; default `'session'`. */
   name?: string
+  /** Signing keys, newest first: the first signs, all of them verify (rotation). Default: `[SESSION_SECRET]`. */
   keys?: string[]
+  /** One signing key, when `keys` is not given. */
   secret?: string
   maxAge?: number
   expires?: Date
