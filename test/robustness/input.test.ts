@@ -4,6 +4,7 @@
  * For every input: no crash, no unhandled rejection, no 5xx, an answer that is
  * valid JSON or HTML as negotiated, and Object.prototype untouched.
  */
+import net from 'node:net'
 import { expect } from 'chai'
 import fc from 'fast-check'
 import {
@@ -490,6 +491,32 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
       ),
       { numRuns: RUNS.mixed },
     )
+  })
+
+  it('absolute-form and asterisk request targets: request.path is still root-relative; no 5xx', async () => {
+    const raw = (line: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(served.port, '127.0.0.1', () =>
+          socket.end(`${line}\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n`),
+        )
+        let text = ''
+        socket.setEncoding('utf8')
+        socket.on('data', (chunk: string) => {
+          text += chunk
+        })
+        socket.on('close', () => resolve(text))
+        socket.on('error', reject)
+        socket.setTimeout(5000, () => socket.destroy(new Error(`no answer: ${line}`)))
+      })
+    const absolute = await raw('GET http://127.0.0.1/echo?x=1 HTTP/1.1')
+    expect(absolute).to.match(/^HTTP\/1\.1 200 /)
+    const echoed = JSON.parse(absolute.slice(absolute.indexOf('\r\n\r\n') + 4))
+    expect(echoed.path).to.equal('/echo')
+    expect(echoed.query).to.deep.equal({ x: '1' })
+    for (const line of ['OPTIONS * HTTP/1.1', 'GET * HTTP/1.1', 'GET http://127.0.0.1 HTTP/1.1']) {
+      const answer = await raw(line)
+      expect(answer, line).to.match(/^HTTP\/1\.1 [1-4]\d\d /)
+    }
   })
 
   it('a request line too long for Node is a 431 from Node, and the server keeps answering', async () => {
