@@ -56,10 +56,14 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
 
 /** The pathname the browser asked for, mount prefix included, without the query string. */
 export function rootRelativePath(req: IncomingMessage & { originalUrl?: string }): string {
-  const url = req.originalUrl ?? req.url ?? '/'
+  let url = req.originalUrl ?? req.url ?? '/'
+  // An absolute-form request target (`GET http://host/path`, as proxies send) keeps only its path.
+  if (url.charCodeAt(0) !== 0x2f) url = url.replace(ABSOLUTE_FORM, '/')
   const at = url.indexOf('?')
   return at === -1 ? url : url.slice(0, at)
 }
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\/?/
 
 /** Builds the plain request object a handler receives (SPEC section 4). */
 export function buildRequest(
