@@ -29,6 +29,18 @@ const HTML_ACCEPT = { accept: 'text/html' }
 /** Open TCP handles of this process (client and server sides). */
 const tcpHandles = () => process.getActiveResourcesInfo().filter((name) => name === 'TCPSocketWrap').length
 
+/** Listener counts on the process and the server, event by event. */
+function listenerCounts(served: Served): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const [name, emitter] of [
+    ['process', process],
+    ['server', served.server],
+  ] as const) {
+    for (const event of emitter.eventNames()) counts[`${name}:${String(event)}`] = emitter.listenerCount(event)
+  }
+  return counts
+}
+
 /** Responses whose `end()` was called after their client had already gone away. */
 function writeWatch() {
   const state = { abandoned: 0, writtenAfterClose: 0 }
@@ -142,6 +154,7 @@ describe('robustness: faults', function () {
     it(`${PENDING} handlers pending when their clients disconnect: nothing written after close, no leak`, async () => {
       g.__robustLate = []
       const handlesBefore = tcpHandles()
+      const listenersBefore = listenerCounts(served)
       const errorsBefore = errors.length
       const abandonedBefore = watch.state.abandoned
       const sockets = await Promise.all(
@@ -163,6 +176,7 @@ describe('robustness: faults', function () {
         served.server.getConnections((_e, count) => resolve(count)),
       )
       expect(connections).to.be.at.most(16) // at most the keep-alive agent's own sockets
+      expect(listenerCounts(served), 'listeners on the process and the server').to.deep.equal(listenersBefore)
     })
 
     it('a late answer that JSON cannot hold is dropped unread: nothing written, nothing thrown', async () => {
