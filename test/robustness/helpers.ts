@@ -99,14 +99,32 @@ export interface Call {
   body?: string | Buffer
 }
 
-/** One HTTP request on loopback; fails after `timeoutMs` instead of hanging. */
-export function call(served: Served, spec: Call, timeoutMs = 5000): Promise<Answer> {
+/** How many requests were sent again after a reset on a reused keep-alive socket. */
+export const retried = { count: 0 }
+
+/**
+ * One HTTP request on loopback; fails after `timeoutMs` instead of hanging.
+ * A reset on a reused keep-alive socket (the server closed it while the client
+ * picked it up: the race Node's docs describe for `reusedSocket`) is tried once
+ * more on a fresh socket; a reset on a fresh socket fails.
+ */
+export async function call(served: Served, spec: Call, timeoutMs = 5000): Promise<Answer> {
+  try {
+    return await callOnce(served, spec, timeoutMs)
+  } catch (error) {
+    if ((error as { reusedSocket?: boolean }).reusedSocket !== true) throw error
+    retried.count++
+    return callOnce(served, spec, timeoutMs, false)
+  }
+}
+
+function callOnce(served: Served, spec: Call, timeoutMs: number, reuse = true): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
         host: '127.0.0.1',
         port: served.port,
-        agent: served.agent,
+        agent: reuse ? served.agent : false,
         method: spec.method ?? 'GET',
         path: spec.path,
         // Node's client sends a DELETE body with no length at all unless told: give it one.
@@ -126,8 +144,9 @@ export function call(served: Served, spec: Call, timeoutMs = 5000): Promise<Answ
       },
     )
     const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms: ${spec.path}`)), timeoutMs)
-    req.on('error', (error) => {
+    req.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer)
+      if (error.code === 'ECONNRESET' && req.reusedSocket) Object.assign(error, { reusedSocket: true })
       reject(error)
     })
     req.end(spec.body)

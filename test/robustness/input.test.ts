@@ -15,6 +15,7 @@ import {
   makeApp,
   PROTOTYPE_KEYS,
   prototypeKeys,
+  retried,
   SECRET_MARK,
   type Served,
   watchUnhandled,
@@ -27,12 +28,20 @@ const JSON_TYPE = /^application\/json; charset=utf-8$/
 const HTML_TYPE = /^text\/html; charset=utf-8$/
 const g = globalThis as Record<string, unknown>
 
+/** Answers that Express gave before any middleware ran. */
+const expressOwn = { count: 0 }
+
 /** Checks every answer must pass, whatever the input. */
 function checkAnswer(answer: Answer, wantJson: boolean | undefined, head = false): void {
   expect(answer.status, answer.body).to.be.within(200, 499)
   expect(answer.headers['x-powered-by']).to.equal(undefined)
   expect(answer.body).to.not.include(SECRET_MARK)
   if (answer.status === 204 || (answer.status >= 300 && answer.status < 400)) return
+  // Express's own 404: its router found no path in the URL (`//#…@…` parses as a host), so no middleware ran.
+  if (answer.status === 404 && /<pre>Cannot [A-Z]+ null<\/pre>/.test(answer.body)) {
+    expressOwn.count++
+    return
+  }
   const type = String(answer.headers['content-type'])
   expect(answer.headers['x-content-type-options']).to.equal('nosniff')
   expect(String(answer.headers.vary)).to.match(/\baccept\b/i)
@@ -44,7 +53,8 @@ function checkAnswer(answer: Answer, wantJson: boolean | undefined, head = false
   }
   if (JSON_TYPE.test(type)) {
     const parsed = JSON.parse(answer.body)
-    if (answer.status >= 400) {
+    // Our own errors have the error shape; the 422 is the fixture handler's own answer.
+    if (answer.status >= 400 && answer.status !== 422) {
       expect(parsed.error.status).to.equal(answer.status)
       expect(parsed.error.message).to.be.a('string').and.not.equal('')
     }
@@ -252,6 +262,11 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
   after(async () => {
     unhandled.stop()
     await served?.close()
+    // Keep-alive reuse races are retried once (see call()); many of them would mean the server resets connections.
+    if (expressOwn.count > 0)
+      console.log(`      (${expressOwn.count} URL(s) Express itself answered 404 without a path)`)
+    if (retried.count > 0) console.log(`      (${retried.count} request(s) retried after a reset on a reused socket)`)
+    expect(retried.count, 'resets on reused sockets').to.be.below(5)
   })
 
   afterEach(() => {
