@@ -6,6 +6,7 @@ import { runChain } from './handle.js'
 import { loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
+import { enhancePages } from './renderers/enhance.js'
 import { bodyReader, buildRequest } from './request.js'
 import { applyHeaders, encodeLocation, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
 import { BAD_URL, Matcher } from './routes/match.js'
@@ -14,7 +15,9 @@ import { buildTable, type Route } from './routes/table.js'
 import { sessionAccess } from './session.js'
 
 export type * from '../types/index.js'
-export { httpError } from './errors.js'
+export { escapeHtml, httpError } from './errors.js'
+export { enhancePages } from './renderers/enhance.js'
+export { expressViews } from './renderers/views.js'
 
 type Req = IncomingMessage & { originalUrl?: string; app?: { enabled(setting: string): boolean } }
 type Next = (error?: unknown) => void
@@ -41,7 +44,7 @@ const PAGE_ONLY_ALLOW = 'GET, HEAD, OPTIONS'
 
 /** Mounts Enhance-style API routes (and pages) on an Express app. */
 export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutesMiddleware {
-  const opts = resolveOptions(options)
+  const opts = resolveOptions(options, enhancePages)
   const sessions = sessionAccess(opts.session)
   const readBody = bodyReader(opts.bodyLimit)
   const renderer = opts.renderer
@@ -50,10 +53,25 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   let matcher = new Matcher([])
   let settled = false
 
+  /** The renderer's page patterns; a renderer that fails costs its pages, not the API routes. */
+  async function pagePatterns(messages: string[]): Promise<Iterable<string>> {
+    if (!renderer) return []
+    try {
+      const folders = { root: opts.root, pagesDir: opts.pagesDir, elementsDir: opts.elementsDir }
+      const pages = await renderer.pages(folders)
+      messages.push(...(renderer.problems?.() ?? []))
+      return pages
+    } catch (error) {
+      messages.push(`page renderer: ${(error as Error).message}`)
+      return []
+    }
+  }
+
   async function load(): Promise<void> {
-    const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), renderer ? renderer.pages() : []])
+    const messages: string[] = []
+    const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), pagePatterns(messages)])
     const { routes, problems } = buildTable(scan.files, pages, nameOf)
-    const messages = scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`)
+    messages.push(...scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`))
     messages.push(...problems.map((p) => p.message))
     await Promise.all(
       routes.map(async (route) => {
@@ -125,13 +143,15 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       return
     }
     let html: string | undefined
-    if (renderer && request) {
+    if (renderer) {
       const detail = { status, message }
-      for (const pattern of status >= 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
+      // Errors before a handler ran (404, 405, 400) still give error pages a request object.
+      const pageRequest = request ?? errorRequest(req, res)
+      for (const pattern of status > 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
         try {
           const page = await renderer.render({
             pattern,
-            request,
+            request: pageRequest,
             state: { store: { error: detail } },
             status,
             error: detail,
@@ -142,12 +162,22 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
           else if (page !== undefined)
             throw new TypeError(`the renderer returned ${typeof page} for ${pattern}, not HTML`)
         } catch (renderError) {
-          report(toHttpError(renderError), request)
+          report(toHttpError(renderError), pageRequest)
         }
         if (html !== undefined) break
       }
     }
     send(res, status, HTML_TYPE, html ?? minimalErrorPage(status, message), req.method === 'HEAD')
+  }
+
+  function errorRequest(req: Req, res: ServerResponse): EnhanceApiReq {
+    let session = {}
+    try {
+      session = sessions.read(req, res)
+    } catch {
+      // An unreadable session is an empty one on an error page.
+    }
+    return buildRequest(req, res, METHODS[req.method ?? ''] ?? 'GET', {}, {}, session)
   }
 
   async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
@@ -199,7 +229,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const response = chain ? await runChain(chain, request, label) : { json: {} }
       // The client left while the handler ran: drop the answer (nothing written, no session saved).
       if (res.destroyed) return
-      const answer = decide(method, json, response, route.page && renderer !== undefined)
+      // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
+      const answer = decide(method, json, response, renderer !== undefined)
       if (response.session !== undefined) await sessions.write(req, res, response.session, label)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
