@@ -508,6 +508,32 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
     )
   })
 
+  it('a JSON body nested too deep for a call stack is a 400 with a message, not a 500; 500 levels still pass', async () => {
+    const nested = (depth: number, kind: 'array' | 'object') =>
+      kind === 'array' ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`
+    for (const kind of ['array', 'object'] as const) {
+      const calls = g.__robustCount
+      for (const depth of [600, 5000, 100_000]) {
+        const answer = await call(served, {
+          method: 'POST',
+          path: '/count',
+          headers: { 'content-type': 'application/json', accept: 'application/json' },
+          body: nested(depth, kind),
+        })
+        expect(answer.status, `${kind} ${depth}`).to.equal(400)
+        expect(JSON.parse(answer.body).error.message).to.match(/nested/)
+      }
+      expect(g.__robustCount, 'the handler ran').to.equal(calls)
+      const fine = await call(served, {
+        method: 'POST',
+        path: '/count',
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: nested(500, kind),
+      })
+      expect(fine.status, `${kind} 500`).to.equal(201)
+    }
+  })
+
   it('absolute-form and asterisk request targets: request.path is still root-relative; no 5xx', async () => {
     const raw = (line: string) =>
       new Promise<string>((resolve, reject) => {
