@@ -7,10 +7,10 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import type { EnhanceError } from '../../lib/index.js'
-import { call, hasStack, listen, makeApp, type Served, watchUnhandled } from './helpers.js'
+import { call, hasStack, listen, makeApp, runs, type Served, watchUnhandled } from './helpers.js'
 
 const root = new URL('../fixtures/robust-enhance/', import.meta.url)
-const STATE_RUNS = 150
+const STATE_RUNS = runs(150)
 const HTML_ACCEPT = { accept: 'text/html' }
 const JSON_ACCEPT = { accept: 'application/json' }
 

@@ -12,6 +12,15 @@ export const BROKEN_ROOT = new URL('../fixtures/robust-broken/', import.meta.url
 export const SECRET_MARK = 'ROBUST-SECRET'
 export const quiet = () => {}
 
+/**
+ * Property runs scaled by ROBUST_SCALE (default 1): `ROBUST_SCALE=10 npm test`
+ * for a deeper search, 0.2 for a quick one.
+ */
+export function runs(n: number): number {
+  const scale = Number(process.env.ROBUST_SCALE ?? 1)
+  return Math.max(1, Math.round(n * (Number.isFinite(scale) && scale > 0 ? scale : 1)))
+}
+
 const escapeText = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 export type ErrorPageMode = 'renders' | 'throws' | 'not-a-string'
