@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { relative } from 'node:path'
 import type { EnhanceApiReq, EnhanceError, EnhanceMethod, EnhanceRoutesOptions, RouteInfo } from '../types/index.js'
+import { outranked, tracer } from './debug.js'
 import { httpError, minimalErrorPage, publicMessage, toHttpError } from './errors.js'
 import { runChain } from './handle.js'
-import { loadModule } from './load.js'
+import { type LoadedModule, loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { bodyReader, buildRequest } from './request.js'
@@ -12,6 +13,7 @@ import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
 import { buildTable, type Route } from './routes/table.js'
 import { sessionAccess } from './session.js'
+import { disposeModules, nextVersion, watchRoutes } from './watch.js'
 
 export type * from '../types/index.js'
 export { httpError } from './errors.js'
@@ -26,6 +28,8 @@ export interface EnhanceRoutesMiddleware {
   ready: Promise<void>
   /** The route table in match order. */
   routes(): RouteInfo[]
+  /** Stops watch mode's watcher and calls every loaded route module's `dispose` export. */
+  close(): Promise<void>
 }
 
 const METHODS: Record<string, EnhanceMethod> = {
@@ -46,11 +50,14 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   const readBody = bodyReader(opts.bodyLimit)
   const renderer = opts.renderer
   const nameOf = (file: string) => relative(process.cwd(), file) || file
+  const trace = tracer()
+  // Loaded route modules by file; watch mode forgets the changed ones so that load() imports them again.
+  const modules = new Map<string, LoadedModule>()
 
   let matcher = new Matcher([])
   let settled = false
 
-  async function load(): Promise<void> {
+  async function load(version = 0): Promise<void> {
     const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), renderer ? renderer.pages() : []])
     const { routes, problems } = buildTable(scan.files, pages, nameOf)
     const messages = scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`)
@@ -59,7 +66,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       routes.map(async (route) => {
         if (route.apiFile === undefined || route.loadError) return
         try {
-          route.module = await loadModule(route.apiFile)
+          route.module = modules.get(route.apiFile) ?? (await loadModule(route.apiFile, version))
+          modules.set(route.apiFile, route.module)
         } catch (error) {
           const message = `${route.apiName} ${(error as Error).message}`
           route.loadError = httpError(500, `route module ${message}`, error)
@@ -73,9 +81,33 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     }
   }
 
-  const ready = load().finally(() => {
-    settled = true
-  })
+  // Watch mode: requests that arrive during a reload wait for it (see watch.ts).
+  const watcher = opts.watch
+    ? watchRoutes(
+        opts,
+        async (changes) => {
+          await ready.catch(() => {})
+          await disposeModules(modules, changes.apiFiles)
+          if (changes.pages) await renderer?.reload?.()
+          await load(nextVersion()).catch((error: Error) => console.error(error.message))
+          const live = new Set(matcher.routes.map((route) => route.apiFile))
+          await disposeModules(
+            modules,
+            [...modules.keys()].filter((file) => !live.has(file)),
+          )
+        },
+        trace,
+      )
+    : undefined
+
+  // In watch mode, ready also waits for the watcher, so that no change made after it is missed.
+  const ready = Promise.allSettled([load(), watcher?.ready])
+    .then(([loaded]) => {
+      if (loaded.status === 'rejected') throw loaded.reason
+    })
+    .finally(() => {
+      settled = true
+    })
   // A bad file is reported here at start-up; `ready` still rejects for whoever awaits it.
   ready.catch((error: Error) => console.error(error.message))
 
@@ -142,6 +174,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
 
   async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
     if (!settled) await ready.catch(() => {})
+    if (watcher?.pending) await watcher.pending
     const url = req.url ?? '/'
     const at = url.indexOf('?')
     const pathname = at === -1 ? url : url.slice(0, at)
@@ -149,10 +182,12 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     const match = matcher.match(pathname, caseSensitive)
     // Unmatched requests leave untouched, before any work of ours.
     if (match === null && opts.fallthrough) {
+      trace?.('%s %s: no route matches: next() (fallthrough)', req.method, pathname)
       next()
       return
     }
     const json = wantsJson(req.headers.accept, (req.headers['content-type'] ?? '').includes('json'))
+    if (trace) traceMatch(req, pathname, caseSensitive, match, json)
     if (match === null) {
       fail(req, res, next, httpError(404, `Not Found: ${pathname}`), undefined, json)
       return
@@ -188,6 +223,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
       const response = chain ? await runChain(chain, request, label) : { json: {} }
       const answer = decide(method, json, response, route.page && renderer !== undefined)
+      trace?.('%s %s: answers %s %d', req.method, pathname, answer.kind, answer.status)
       if (response.session !== undefined) sessions.write(req, res, response.session)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
@@ -214,6 +250,32 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     }
   }
 
+  function traceMatch(
+    req: Req,
+    pathname: string,
+    caseSensitive: boolean,
+    match: ReturnType<Matcher['match']>,
+    json: boolean,
+  ) {
+    const client = `${json ? 'JSON' : 'HTML'} client (Accept: ${req.headers.accept ?? 'none'})`
+    if (match === null) trace?.('%s %s: no route matches: 404 (fallthrough: false); %s', req.method, pathname, client)
+    else if (match === BAD_URL) trace?.('%s %s: malformed percent-encoding: 400; %s', req.method, pathname, client)
+    else {
+      const { route, params } = match
+      const beaten = outranked(matcher.routes, route, pathname, caseSensitive)
+      trace?.(
+        '%s %s: matched %s (%s) params %o%s; %s',
+        req.method,
+        pathname,
+        route.pattern,
+        route.apiName ?? 'page only',
+        params,
+        beaten.length > 0 ? `, by precedence over ${beaten.join(', ')}` : '',
+        client,
+      )
+    }
+  }
+
   const middleware = ((req: IncomingMessage, res: ServerResponse, next: Next) => {
     handle(req as Req, res, next).catch(next)
   }) as EnhanceRoutesMiddleware
@@ -224,6 +286,12 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       apiFile: route.apiName,
       page: route.page,
       methods: route.module?.methods ?? (route.page ? PAGE_ONLY_ALLOW.split(', ') : []),
+      ...(route.loadError ? { error: route.loadError.message } : {}),
     }))
+  middleware.close = async () => {
+    await watcher?.close()
+    await ready.catch(() => {})
+    await disposeModules(modules, [...modules.keys()])
+  }
   return middleware
 }
