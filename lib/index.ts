@@ -120,6 +120,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     json: boolean,
   ) {
     const error = toHttpError(thrown)
+    trace?.('%s %s: answers error %d (%s)', req.method, req.url, error.status, error.message)
     try {
       opts.onError(error, request)
     } catch (hookError) {
@@ -223,7 +224,14 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
       const response = chain ? await runChain(chain, request, label) : { json: {} }
       const answer = decide(method, json, response, route.page && renderer !== undefined)
-      trace?.('%s %s: answers %s %d', req.method, pathname, answer.kind, answer.status)
+      trace?.(
+        '%s %s: answers %s %d%s',
+        req.method,
+        pathname,
+        answer.kind,
+        answer.status,
+        'location' in answer ? ` to ${answer.location}` : '',
+      )
       if (response.session !== undefined) sessions.write(req, res, response.session)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
