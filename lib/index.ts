@@ -7,6 +7,7 @@ import { runChain } from './handle.js'
 import { type LoadedModule, loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
+import { enhancePages } from './renderers/enhance.js'
 import { bodyReader, buildRequest } from './request.js'
 import { applyHeaders, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
 import { BAD_URL, Matcher } from './routes/match.js'
@@ -16,7 +17,9 @@ import { sessionAccess } from './session.js'
 import { disposeModules, nextVersion, watchRoutes } from './watch.js'
 
 export type * from '../types/index.js'
-export { httpError } from './errors.js'
+export { escapeHtml, httpError } from './errors.js'
+export { enhancePages } from './renderers/enhance.js'
+export { expressViews } from './renderers/views.js'
 
 type Req = IncomingMessage & { originalUrl?: string; app?: { enabled(setting: string): boolean } }
 type Next = (error?: unknown) => void
@@ -45,7 +48,7 @@ const PAGE_ONLY_ALLOW = 'GET, HEAD, OPTIONS'
 
 /** Mounts Enhance-style API routes (and pages) on an Express app. */
 export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutesMiddleware {
-  const opts = resolveOptions(options)
+  const opts = resolveOptions(options, enhancePages)
   const sessions = sessionAccess(opts.session)
   const readBody = bodyReader(opts.bodyLimit)
   const renderer = opts.renderer
@@ -57,10 +60,25 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   let matcher = new Matcher([])
   let settled = false
 
+  /** The renderer's page patterns; a renderer that fails costs its pages, not the API routes. */
+  async function pagePatterns(messages: string[]): Promise<Iterable<string>> {
+    if (!renderer) return []
+    try {
+      const folders = { root: opts.root, pagesDir: opts.pagesDir, elementsDir: opts.elementsDir }
+      const pages = await renderer.pages(folders)
+      messages.push(...(renderer.problems?.() ?? []))
+      return pages
+    } catch (error) {
+      messages.push(`page renderer: ${(error as Error).message}`)
+      return []
+    }
+  }
+
   async function load(version = 0): Promise<void> {
-    const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), renderer ? renderer.pages() : []])
+    const messages: string[] = []
+    const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), pagePatterns(messages)])
     const { routes, problems } = buildTable(scan.files, pages, nameOf)
-    const messages = scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`)
+    messages.push(...scan.problems.map((p) => `${nameOf(p.file)}: ${p.message}`))
     messages.push(...problems.map((p) => p.message))
     await Promise.all(
       routes.map(async (route) => {
@@ -88,7 +106,12 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
         async (changes) => {
           await ready.catch(() => {})
           await disposeModules(modules, changes.apiFiles)
-          if (changes.pages) await renderer?.reload?.()
+          if (changes.pages && renderer?.reload) {
+            // A renderer that cannot reload keeps its old pages; the API routes reload all the same.
+            await Promise.resolve()
+              .then(() => renderer.reload?.())
+              .catch((error: Error) => console.error(`express-enhance-routes: page renderer reload: ${error.message}`))
+          }
           await load(nextVersion()).catch((error: Error) => console.error(error.message))
           const live = new Set(matcher.routes.map((route) => route.apiFile))
           await disposeModules(
@@ -151,13 +174,15 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       return
     }
     let html: string | undefined
-    if (renderer && request) {
+    if (renderer) {
       const detail = { status, message }
-      for (const pattern of status >= 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
+      // Errors before a handler ran (404, 405, 400) still give error pages a request object.
+      const pageRequest = request ?? errorRequest(req, res)
+      for (const pattern of status > 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
         try {
           html = await renderer.render({
             pattern,
-            request,
+            request: pageRequest,
             state: { store: { error: detail } },
             status,
             error: detail,
@@ -165,12 +190,26 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
             res,
           })
         } catch (renderError) {
-          opts.onError(toHttpError(renderError), request)
+          try {
+            opts.onError(toHttpError(renderError), pageRequest)
+          } catch (hookError) {
+            console.error('express-enhance-routes: onError threw', hookError)
+          }
         }
         if (html !== undefined) break
       }
     }
     send(res, status, HTML_TYPE, html ?? minimalErrorPage(status, message), req.method === 'HEAD')
+  }
+
+  function errorRequest(req: Req, res: ServerResponse): EnhanceApiReq {
+    let session = {}
+    try {
+      session = sessions.read(req, res)
+    } catch {
+      // An unreadable session is an empty one on an error page.
+    }
+    return buildRequest(req, res, METHODS[req.method ?? ''] ?? 'GET', {}, {}, session)
   }
 
   async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
@@ -223,7 +262,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
       const response = chain ? await runChain(chain, request, label) : { json: {} }
-      const answer = decide(method, json, response, route.page && renderer !== undefined)
+      // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
+      const answer = decide(method, json, response, renderer !== undefined)
       trace?.(
         '%s %s: answers %s %d%s',
         req.method,
@@ -232,7 +272,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
         answer.status,
         'location' in answer ? ` to ${answer.location}` : '',
       )
-      if (response.session !== undefined) sessions.write(req, res, response.session)
+      if (response.session !== undefined) await sessions.write(req, res, response.session, label)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
       if (answer.kind === 'redirect') {

@@ -18,7 +18,7 @@ export interface ResolvedOptions {
   watch: boolean
 }
 
-function toPath(value: string | URL, base: string): string {
+export function toPath(value: string | URL, base: string): string {
   if (value instanceof URL || value.startsWith('file:')) return fileURLToPath(value)
   return resolve(base, value)
 }

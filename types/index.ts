@@ -10,7 +10,7 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** The HTTP methods a route module can answer. */
 export type EnhanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
-/** The session as a plain object. */
+/** The session as a plain object; what is saved is its JSON. */
 export type SessionData = Record<string, unknown>
 
 /** Query-string params: a repeated key becomes an array. */
@@ -134,14 +134,34 @@ export interface RenderContext {
   res: ServerResponse
 }
 
-/** A pluggable page renderer (SPEC section 6). */
+/** The folders `enhanceRoutes()` resolved, handed to `PageRenderer.pages()`. */
+export interface RendererFolders {
+  root: string
+  pagesDir: string
+  elementsDir: string
+}
+
+/**
+ * A pluggable page renderer (SPEC section 6). `render()` is asked for every
+ * HTML answer the decision table gives a page to; it returns `undefined` when
+ * it has no page for the route, and the client gets the JSON instead.
+ */
 export interface PageRenderer {
-  /** URL patterns of the pages it can render, in the file conventions. */
-  pages(): Iterable<string> | Promise<Iterable<string>>
+  /**
+   * URL patterns of the pages it can render, in the file conventions (these make
+   * page-only routes). Called once at start-up (and again after `reload()`), with
+   * the folders of the `enhanceRoutes()` it belongs to.
+   */
+  pages(folders?: RendererFolders): Iterable<string> | Promise<Iterable<string>>
   /** The page's HTML, or undefined when it has no page for this route. */
   render(context: RenderContext): string | undefined | Promise<string | undefined>
-  /** Optional: reload pages and elements (watch mode). */
+  /** Optional: reload pages and elements (watch mode); `pages()` is called again afterwards. */
   reload?(): void | Promise<void>
+  /**
+   * Optional: what went wrong at the last `pages()`, one message per bad file,
+   * each naming the file. They reject `ready`; the other pages keep working.
+   */
+  problems?(): readonly string[]
 }
 
 /** An error as handed to `onError` and to Express's error chain. */
@@ -151,10 +171,17 @@ export interface EnhanceError extends Error {
   expose: boolean
 }
 
-/** Options of cookie-session that `session` passes on. */
+/**
+ * Options of cookie-session that `session` passes on, used only when the app
+ * mounts no session middleware of its own. Defaults: `name: 'session'`,
+ * `httpOnly: true`, `sameSite: 'lax'`, `signed: true`, `secure` on HTTPS requests.
+ */
 export interface SessionOptions {
+  /** The cookie's name; default `'session'`. */
   name?: string
+  /** Signing keys, newest first: the first signs, all of them verify (rotation). Default: `[SESSION_SECRET]`. */
   keys?: string[]
+  /** One signing key, when `keys` is not given. */
   secret?: string
   maxAge?: number
   expires?: Date
@@ -204,4 +231,72 @@ export interface RouteInfo {
   methods: string[]
   /** Why the route answers 500: its API file failed to load or conflicts with another. */
   error?: string
+}
+
+/** The `html` tagged template @enhance/ssr hands to elements. */
+export type EnhanceHtml = (strings: TemplateStringsArray, ...values: unknown[]) => string
+
+/** What an element (`app/elements/<tag-name>.mjs`, a page `.mjs`) gets from @enhance/ssr. */
+export interface EnhanceElementArgs {
+  html: EnhanceHtml
+  state: {
+    /** The element's attributes. */
+    attrs: Record<string, string>
+    /** The API's `json`, plus what `app/preflight.mjs` adds. */
+    store: Record<string, unknown>
+    /** Shared with nested elements. */
+    context: Record<string, unknown>
+    instanceID: string
+  }
+}
+
+/** An Enhance element: the default export of an element or page `.mjs` file. */
+export type EnhanceElementFn = (args: EnhanceElementArgs) => string
+
+/** What the default export of `app/head.mjs` gets. */
+export interface EnhanceHeadArgs {
+  /** The request object (SPEC section 4). */
+  req: EnhanceApiReq
+  status: number
+  /** The error message on error pages; `false` otherwise (as in Enhance). */
+  error: string | false
+  store: Record<string, unknown>
+}
+
+/** A script or style transform of @enhance/ssr. */
+export type EnhanceTransform = (args: {
+  attrs: { name: string; value: string }[]
+  raw: string
+  tagName: string
+  context?: string
+}) => string
+
+/** Options of `enhancePages()`. Folders default to those of the `enhanceRoutes()` it is given to. */
+export interface EnhancePagesOptions {
+  /** The app folder with `head.mjs`, `preflight.mjs`, `elements.mjs`; default `<cwd>/app`. */
+  root?: string | URL
+  /** Default `<root>/pages`. */
+  pagesDir?: string | URL
+  /** Default `<root>/elements`. */
+  elementsDir?: string | URL
+  /** Passed to @enhance/ssr. */
+  scriptTransforms?: readonly EnhanceTransform[]
+  styleTransforms?: readonly EnhanceTransform[]
+  /**
+   * Puts the page's store into the document as
+   * `<script type="application/json" id="...">` (escaped so that no value can
+   * close the tag), for client-side scripts. `true` uses the id `initial-state`.
+   * Default `false` (Enhance puts none).
+   */
+  inlineState?: boolean | string
+}
+
+/** Options of `expressViews()`. */
+export interface ExpressViewsOptions {
+  /**
+   * Route pattern to view name, such as `{ '/': 'home', '/shop/$product': 'product' }`.
+   * These patterns are pages even without an API file (page-only routes). Other
+   * routes use the default name: the pattern without its leading slash, `index` for `/`.
+   */
+  views?: Record<string, string>
 }

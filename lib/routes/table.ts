@@ -37,7 +37,7 @@ export function compareSegments(a: readonly Segment[], b: readonly Segment[]): n
 }
 
 /** Two patterns conflict when they match the same URLs: param names do not matter. */
-function keyOf(segments: readonly Segment[]): string {
+export function keyOf(segments: readonly Segment[]): string {
   return segments.map((s) => (s.kind === 'static' ? `s:${s.value}` : s.kind === 'param' ? ':' : '*')).join('/')
 }
 
