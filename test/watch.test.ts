@@ -29,6 +29,11 @@ export function get() { return { json: { answer: ${JSON.stringify(answer)} } } }
 export function dispose() { clearInterval(timer); me.disposed += 1 }
 `
 
+const card = (word: string) =>
+  `export default function GreetingCard({ html, state }) { return html\`<p class="card">${word}, \${state.store.name}</p>\` }\n`
+const head = (title: string) =>
+  `export default function head() { return '<!doctype html><html><head><title>${title}</title></head>' }\n`
+
 const plainModule = (answer: string) => `export const get = () => ({ json: { answer: ${JSON.stringify(answer)} } })\n`
 
 async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, ms = 8000): Promise<T> {
@@ -302,6 +307,53 @@ describe('watch mode', function () {
       (r) => r.status === 404,
       'the deleted page to fall through',
     )
+  })
+
+  it('with the default renderer (enhancePages): pages, elements, head.mjs and the API state follow their files', async () => {
+    write(join(root, 'pages', 'index.html'), '<greeting-card></greeting-card>')
+    write(join(root, 'elements', 'greeting-card.mjs'), card('Hello'))
+    write(join(root, 'head.mjs'), head('first'))
+    write(join(api, 'index.mjs'), "export const get = () => ({ json: { name: 'Ada' } })\n")
+    const { app, mw } = await start()
+    const html = (path: string) =>
+      request(app)
+        .get(path)
+        .set('Accept', 'text/html')
+        .then((res) => ({ status: res.status, text: res.text }))
+    const first = await html('/')
+    expect(first.text).to.include('<title>first</title>').and.to.include('<p class="card">Hello, Ada</p>')
+    write(join(root, 'elements', 'greeting-card.mjs'), card('Welcome'))
+    await eventually(
+      () => html('/'),
+      (r) => r.text.includes('<p class="card">Welcome, Ada</p>'),
+      'the changed element',
+    )
+    write(join(root, 'head.mjs'), head('second'))
+    await eventually(
+      () => html('/'),
+      (r) => r.text.includes('<title>second</title>'),
+      'the changed head.mjs',
+    )
+    write(join(api, 'index.mjs'), "export const get = () => ({ json: { name: 'Grace' } })\n")
+    await eventually(
+      () => html('/'),
+      (r) => r.text.includes('Welcome, Grace'),
+      'the changed API state',
+    )
+    write(join(root, 'pages', 'about.html'), '<h1>About us</h1>')
+    await eventually(
+      () => html('/about'),
+      (r) => r.text.includes('<h1>About us</h1>'),
+      'the added page',
+    )
+    expect(mw.routes().find((r) => r.pattern === '/about')).to.include({ page: true, apiFile: undefined })
+    unlinkSync(join(root, 'pages', 'about.html'))
+    await eventually(
+      () => html('/about'),
+      (r) => r.status === 404,
+      'the deleted page',
+    )
+    expect(mw.routes().map((r) => r.pattern)).to.deep.equal(['/'])
   })
 
   it('close() stops watching: later changes are not picked up', async () => {
