@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http'
 import createDebug from 'debug'
+import { BAD_URL, type Match } from './routes/match.js'
 import type { Route } from './routes/table.js'
 
 /** The `DEBUG` namespace: `DEBUG=express-enhance-routes node server.js`. */
@@ -42,4 +44,33 @@ export function outranked(routes: readonly Route[], winner: Route, path: string,
   while (trimmed.length > 1 && trimmed.endsWith('/')) trimmed = trimmed.slice(0, -1)
   const parts = trimmed === '/' ? [] : trimmed.slice(1).split('/')
   return routes.filter((route) => route !== winner && matches(route, parts, caseSensitive)).map((r) => r.pattern)
+}
+
+/** Logs a request's match (or why there is none) and the kind of client it is. */
+export function traceMatch(
+  trace: Trace,
+  routes: readonly Route[],
+  req: IncomingMessage,
+  pathname: string,
+  caseSensitive: boolean,
+  match: Match | null | typeof BAD_URL,
+  json: boolean,
+): void {
+  const client = `${json ? 'JSON' : 'HTML'} client (Accept: ${req.headers.accept ?? 'none'})`
+  if (match === null) trace('%s %s: no route matches: 404 (fallthrough: false); %s', req.method, pathname, client)
+  else if (match === BAD_URL) trace('%s %s: malformed percent-encoding: 400; %s', req.method, pathname, client)
+  else {
+    const { route, params } = match
+    const beaten = outranked(routes, route, pathname, caseSensitive)
+    trace(
+      '%s %s: matched %s (%s) params %o%s; %s',
+      req.method,
+      pathname,
+      route.pattern,
+      route.apiName ?? 'page only',
+      params,
+      beaten.length > 0 ? `, by precedence over ${beaten.join(', ')}` : '',
+      client,
+    )
+  }
 }

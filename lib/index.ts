@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { relative } from 'node:path'
 import type { EnhanceApiReq, EnhanceError, EnhanceMethod, EnhanceRoutesOptions, RouteInfo } from '../types/index.js'
-import { outranked, tracer } from './debug.js'
+import { traceMatch, tracer } from './debug.js'
 import { httpError, minimalErrorPage, publicMessage, toHttpError } from './errors.js'
 import { runChain } from './handle.js'
 import { type LoadedModule, loadModule } from './load.js'
@@ -14,7 +14,7 @@ import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
 import { buildTable, type Route } from './routes/table.js'
 import { sessionAccess } from './session.js'
-import { disposeModules, nextVersion, watchRoutes } from './watch.js'
+import { disposeModules, reloader, watchRoutes } from './watch.js'
 
 export type * from '../types/index.js'
 export { escapeHtml, httpError } from './errors.js'
@@ -103,22 +103,13 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   const watcher = opts.watch
     ? watchRoutes(
         opts,
-        async (changes) => {
-          await ready.catch(() => {})
-          await disposeModules(modules, changes.apiFiles)
-          if (changes.pages && renderer?.reload) {
-            // A renderer that cannot reload keeps its old pages; the API routes reload all the same.
-            await Promise.resolve()
-              .then(() => renderer.reload?.())
-              .catch((error: Error) => console.error(`express-enhance-routes: page renderer reload: ${error.message}`))
-          }
-          await load(nextVersion()).catch((error: Error) => console.error(error.message))
-          const live = new Set(matcher.routes.map((route) => route.apiFile))
-          await disposeModules(
-            modules,
-            [...modules.keys()].filter((file) => !live.has(file)),
-          )
-        },
+        reloader({
+          modules,
+          renderer,
+          load,
+          started: (): Promise<void> => ready,
+          liveFiles: () => matcher.routes.map((route) => route.apiFile),
+        }),
         trace,
       )
     : undefined
@@ -227,7 +218,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       return
     }
     const json = wantsJson(req.headers.accept, (req.headers['content-type'] ?? '').includes('json'))
-    if (trace) traceMatch(req, pathname, caseSensitive, match, json)
+    if (trace) traceMatch(trace, matcher.routes, req, pathname, caseSensitive, match, json)
     if (match === null) {
       fail(req, res, next, httpError(404, `Not Found: ${pathname}`), undefined, json)
       return
@@ -268,7 +259,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
         '%s %s: answers %s %d%s',
         req.method,
         pathname,
-        answer.kind,
+        answer.kind === 'page' ? 'page (or JSON if the renderer has none)' : answer.kind,
         answer.status,
         'location' in answer ? ` to ${answer.location}` : '',
       )
@@ -295,32 +286,6 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       }
     } catch (thrown) {
       fail(req, res, next, thrown, request, json)
-    }
-  }
-
-  function traceMatch(
-    req: Req,
-    pathname: string,
-    caseSensitive: boolean,
-    match: ReturnType<Matcher['match']>,
-    json: boolean,
-  ) {
-    const client = `${json ? 'JSON' : 'HTML'} client (Accept: ${req.headers.accept ?? 'none'})`
-    if (match === null) trace?.('%s %s: no route matches: 404 (fallthrough: false); %s', req.method, pathname, client)
-    else if (match === BAD_URL) trace?.('%s %s: malformed percent-encoding: 400; %s', req.method, pathname, client)
-    else {
-      const { route, params } = match
-      const beaten = outranked(matcher.routes, route, pathname, caseSensitive)
-      trace?.(
-        '%s %s: matched %s (%s) params %o%s; %s',
-        req.method,
-        pathname,
-        route.pattern,
-        route.apiName ?? 'page only',
-        params,
-        beaten.length > 0 ? `, by precedence over ${beaten.join(', ')}` : '',
-        client,
-      )
     }
   }
 

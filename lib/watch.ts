@@ -1,4 +1,5 @@
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path'
+import type { PageRenderer } from '../types/index.js'
 import type { Trace } from './debug.js'
 import type { LoadedModule } from './load.js'
 
@@ -188,4 +189,42 @@ export async function disposeModules(modules: Map<string, LoadedModule>, files: 
     )
   }
   await Promise.all(jobs)
+}
+
+/** What a reload needs from the middleware. */
+export interface ReloadParts {
+  /** Loaded route modules by file: the ones removed from it are imported again by `load`. */
+  modules: Map<string, LoadedModule>
+  renderer: PageRenderer | undefined
+  /** Scans the folders, imports the modules missing from `modules` at `version`, swaps the route table in. */
+  load: (version: number) => Promise<void>
+  /** The start-up load, which a reload waits for. */
+  started: () => Promise<unknown>
+  /** The API files of the current route table. */
+  liveFiles: () => Iterable<string | undefined>
+}
+
+/**
+ * One reload: dispose and forget the changed modules (before their new
+ * versions run), reload the renderer when pages changed, load again, then
+ * dispose the modules whose files are gone.
+ */
+export function reloader(parts: ReloadParts): (changes: ChangeSet) => Promise<void> {
+  const { modules, renderer } = parts
+  return async (changes) => {
+    await parts.started().catch(() => {})
+    await disposeModules(modules, changes.apiFiles)
+    if (changes.pages && renderer?.reload) {
+      // A renderer that cannot reload keeps its old pages; the API routes reload all the same.
+      await Promise.resolve()
+        .then(() => renderer.reload?.())
+        .catch((error: Error) => console.error(`express-enhance-routes: page renderer reload: ${error.message}`))
+    }
+    await parts.load(nextVersion()).catch((error: Error) => console.error(error.message))
+    const live = new Set(parts.liveFiles())
+    await disposeModules(
+      modules,
+      [...modules.keys()].filter((file) => !live.has(file)),
+    )
+  }
 }
