@@ -1,26 +1,125 @@
-// An ordinary Express app with legacy routes, with enhanceRoutes() mounted beside them.
+// The task board: an ordinary Express app in the middle of a migration. It had a
+// request logger, a JSON endpoint and EJS pages; it now mounts enhanceRoutes()
+// beside them, and new (and moved) routes live in app/api and app/pages.
+//
+// Run: npm start (from the repository root), or `node --import tsx server.mjs` here.
+// tsx is needed because one route (app/api/stats.ts) is TypeScript.
 import { fileURLToPath } from 'node:url'
 import express from 'express'
 import { enhanceRoutes } from 'express-enhance-routes'
+import { requestLogger } from './legacy/logger.mjs'
+import { legacyRoutes } from './legacy/routes.mjs'
+import { closeDatabase, openDatabase, saveUser } from './lib/db.mjs'
+import { escapeHtml } from './lib/html.mjs'
 
-export function createApp() {
+export const DEMO_USER = { name: 'demo', password: 'demo-password' }
+
+/**
+ * The session key: SESSION_SECRET when set. Outside production the example falls
+ * back to a fixed, public development key, so logins survive a restart of `npm start`;
+ * in production it refuses to start without SESSION_SECRET.
+ */
+function sessionKeys() {
+  if (process.env.SESSION_SECRET) return { keys: [process.env.SESSION_SECRET], fixedDevKey: false }
+  if (process.env.NODE_ENV === 'production') {
+    throw new Error('Set SESSION_SECRET: the example app will not use its development session key in production')
+  }
+  return { keys: ['example-app development key: not a secret'], fixedDevKey: true }
+}
+
+/** The Express app (the database must be open: see openDatabase). */
+export function createApp({ quiet = false, routesOptions = {} } = {}) {
   const app = express()
-  // Legacy middleware and routes the app already had.
-  app.use((req, _res, next) => {
-    if (process.env.NODE_ENV !== 'test') console.log(`${req.method} ${req.originalUrl}`)
-    next()
+  app.set('views', fileURLToPath(new URL('./views/', import.meta.url)))
+  app.set('view engine', 'ejs')
+  app.disable('x-powered-by')
+
+  // Legacy middleware, as before the migration.
+  app.use(requestLogger({ quiet }))
+  app.use('/_public', express.static(fileURLToPath(new URL('./public/', import.meta.url)), { maxAge: '1h' }))
+
+  // The new routes: app/api (handlers) and app/pages, app/elements (HTML).
+  const routes = enhanceRoutes({
+    root: new URL('./app/', import.meta.url),
+    session: { name: 'taskboard', keys: sessionKeys().keys },
+    ...routesOptions,
   })
-  app.get('/legacy/status', (_req, res) => {
-    res.json({ ok: true, from: 'legacy' })
+  app.use(routes)
+
+  // Legacy routes: reached because unmatched requests fall through enhanceRoutes().
+  app.use(legacyRoutes())
+
+  // The app's own last stops: a 404 for what nothing answered, and an error handler
+  // that logs the cause and never shows a stack trace (Express's default would).
+  app.use((req, res) => {
+    res.status(404)
+    if (req.accepts(['html', 'json']) === 'json') res.json({ error: { status: 404, message: 'Not Found' } })
+    else res.type('html').send(errorPage(404, `Nothing here: ${req.path}`))
   })
-  // The new routes: app/api (file-based, Enhance-style).
-  app.use(enhanceRoutes({ root: new URL('./app/', import.meta.url) }))
+  app.use((error, req, res, next) => {
+    const status = Number.isInteger(error.status) && error.status >= 400 && error.status < 600 ? error.status : 500
+    if (status >= 500) console.error(`${req.method} ${req.originalUrl}:`, error)
+    if (res.headersSent) return next(error)
+    const message = status >= 500 ? 'Something went wrong on our side' : String(error.message)
+    res.status(status)
+    if (req.accepts(['html', 'json']) === 'json') res.json({ error: { status, message } })
+    else res.type('html').send(errorPage(status, message))
+  })
+  app.locals.routes = routes
   return app
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const port = Number(process.env.PORT ?? 3000)
-  createApp().listen(port, '127.0.0.1', () => {
-    console.log(`example app listening on http://127.0.0.1:${port}/`)
+function errorPage(status, message) {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title><link rel="stylesheet" href="/_public/styles.css"></head><body><main><h1>${status}</h1><p>${escapeHtml(message)}</p><p><a href="/">Home</a></p></main></body></html>`
+}
+
+/** Opens the database, seeds the demo user outside production, and listens. */
+export async function start({
+  port = Number(process.env.PORT ?? 3000),
+  host = '127.0.0.1',
+  quiet = false,
+  database: databaseOptions = {},
+  routesOptions = {},
+} = {}) {
+  const database = await openDatabase(databaseOptions)
+  if (process.env.NODE_ENV !== 'production') await saveUser(DEMO_USER.name, DEMO_USER.password)
+  const app = createApp({ quiet, routesOptions })
+  await app.locals.routes.ready
+  const server = await new Promise((resolve, reject) => {
+    const listening = app.listen(port, host, () => resolve(listening))
+    listening.once('error', reject)
   })
+  const address = server.address()
+  const url = `http://${host}:${address.port}/`
+  const stop = async () => {
+    await new Promise((resolve) => server.close(() => resolve(undefined)))
+    await closeDatabase()
+  }
+  return { url, server, database, stop }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  try {
+    const { url, database, stop } = await start()
+    const where = database.embedded
+      ? `embedded dynalite at ${database.endpoint} (in memory: lost on exit; set DYNAMODB_ENDPOINT for a real DynamoDB)`
+      : `DynamoDB at ${database.endpoint}`
+    console.log(`data: table ${database.table} in ${where}`)
+    if (sessionKeys().fixedDevKey) console.log('sessions: fixed development key (set SESSION_SECRET in production)')
+    if (process.env.NODE_ENV !== 'production') {
+      console.log(`log in as ${DEMO_USER.name} / ${DEMO_USER.password}`)
+    }
+    console.log(`task board listening on ${url}`)
+    let stopping = false
+    for (const signal of ['SIGINT', 'SIGTERM']) {
+      process.on(signal, () => {
+        if (stopping) process.exit(1)
+        stopping = true
+        stop().then(() => process.exit(0), () => process.exit(1))
+      })
+    }
+  } catch (error) {
+    console.error(`task board could not start: ${error.message}`)
+    process.exit(1)
+  }
 }

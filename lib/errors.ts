@@ -15,9 +15,17 @@ export function httpError(
   return error
 }
 
-/** Any thrown value as an HTTP error: errors that carry no status become 500s. */
+/** A status an error answer can carry: 4xx or 5xx. */
+export function isErrorStatus(status: unknown): boolean {
+  return Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599
+}
+
+/**
+ * Any thrown value as an HTTP error: errors that carry no status, or a status
+ * that is not 4xx/5xx (a 99 would make Node throw while answering), become 500s.
+ */
 export function toHttpError(thrown: unknown): EnhanceError {
-  if (isHttpError(thrown)) return thrown as EnhanceError
+  if (isHttpError(thrown) && isErrorStatus(thrown.status)) return thrown as EnhanceError
   const message = thrown instanceof Error ? thrown.message : String(thrown)
   return httpError(500, message, thrown)
 }

@@ -1,6 +1,6 @@
 import { isHttpError } from 'http-errors'
 import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../types/index.js'
-import { httpError, toHttpError } from './errors.js'
+import { httpError, isErrorStatus } from './errors.js'
 
 function check(result: unknown, label: string): EnhanceApiRes {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
@@ -12,7 +12,8 @@ function check(result: unknown, label: string): EnhanceApiRes {
     throw httpError(500, `${label} returned a location that is not a string`)
   }
   const status = response.statusCode ?? response.code ?? response.status
-  if (status !== undefined && !(Number.isInteger(status) && status >= 100 && status <= 599)) {
+  // 1xx are interim answers: one can never end a response (the client would wait for the real one).
+  if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) {
     throw httpError(500, `${label} returned an invalid status ${String(status)}`)
   }
   return response
@@ -37,7 +38,7 @@ export async function runChain(
       }
     } catch (thrown) {
       // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
-      if (isHttpError(thrown)) throw toHttpError(thrown)
+      if (isHttpError(thrown) && isErrorStatus(thrown.status)) throw thrown
       throw httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
     }
     if (result !== undefined) return check(result, label)

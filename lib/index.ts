@@ -9,7 +9,7 @@ import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { enhancePages } from './renderers/enhance.js'
 import { bodyReader, buildRequest } from './request.js'
-import { applyHeaders, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
+import { applyHeaders, encodeLocation, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
 import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
 import { buildTable, type Route } from './routes/table.js'
@@ -125,6 +125,15 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   // A bad file is reported here at start-up; `ready` still rejects for whoever awaits it.
   ready.catch((error: Error) => console.error(error.message))
 
+  /** Hands an error to onError; a hook that throws is logged, never allowed to change the answer. */
+  function report(error: EnhanceError, request: EnhanceApiReq | undefined) {
+    try {
+      opts.onError(error, request)
+    } catch (hookError) {
+      console.error('express-enhance-routes: onError threw', hookError)
+    }
+  }
+
   function fail(
     req: Req,
     res: ServerResponse,
@@ -135,15 +144,13 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   ) {
     const error = toHttpError(thrown)
     trace?.('%s %s: answers error %d (%s)', req.method, req.url, error.status, error.message)
-    try {
-      opts.onError(error, request)
-    } catch (hookError) {
-      console.error('express-enhance-routes: onError threw', hookError)
-    }
+    report(error, request)
     if (opts.errors === 'next' || res.headersSent) {
       next(error)
       return
     }
+    // The client left (or the response was destroyed): nobody can read an answer.
+    if (res.destroyed) return
     void respondError(req, res, error, request, json).catch(next)
   }
 
@@ -171,7 +178,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       const pageRequest = request ?? errorRequest(req, res)
       for (const pattern of status > 500 ? [`/${status}`, '/500'] : [`/${status}`]) {
         try {
-          html = await renderer.render({
+          const page = await renderer.render({
             pattern,
             request: pageRequest,
             state: { store: { error: detail } },
@@ -180,12 +187,11 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
             req,
             res,
           })
+          if (typeof page === 'string') html = page
+          else if (page !== undefined)
+            throw new TypeError(`the renderer returned ${typeof page} for ${pattern}, not HTML`)
         } catch (renderError) {
-          try {
-            opts.onError(toHttpError(renderError), pageRequest)
-          } catch (hookError) {
-            console.error('express-enhance-routes: onError threw', hookError)
-          }
+          report(toHttpError(renderError), pageRequest)
         }
         if (html !== undefined) break
       }
@@ -253,6 +259,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
       const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
       const response = chain ? await runChain(chain, request, label) : { json: {} }
+      // The client left while the handler ran: drop the answer (nothing written, no session saved).
+      if (res.destroyed) return
       // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
       const answer = decide(method, json, response, renderer !== undefined)
       trace?.(
@@ -278,10 +286,11 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
           req,
           res,
         })
+        if (res.destroyed) return
         if (html === undefined) send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
         else send(res, answer.status, HTML_TYPE, html, head)
       } else {
-        if (typeof response.location === 'string') res.setHeader('Location', response.location)
+        if (typeof response.location === 'string') res.setHeader('Location', encodeLocation(response.location))
         send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
       }
     } catch (thrown) {

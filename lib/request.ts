@@ -2,23 +2,47 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseQuery } from 'node:querystring'
 import bodyParser from 'body-parser'
 import type { EnhanceApiReq, EnhanceMethod, SessionData } from '../types/index.js'
+import { httpError } from './errors.js'
 
 const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
+/**
+ * Removes the keys that could reach a prototype, at every depth, in place, and
+ * returns how deep the value is nested. A loop, not recursion: no input is too
+ * deep for it.
+ */
+function cleanAndMeasure(value: unknown): number {
+  let deepest = 0
+  const stack: [unknown, number][] = [[value, 1]]
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [item, depth] = next
+    if (item === null || typeof item !== 'object') continue
+    if (depth > deepest) deepest = depth
+    if (Array.isArray(item)) {
+      for (const child of item) stack.push([child, depth + 1])
+      continue
+    }
+    const record = item as Record<string, unknown>
+    for (const key of Object.keys(record)) {
+      if (UNSAFE_KEYS.has(key)) delete record[key]
+      else stack.push([record[key], depth + 1])
+    }
+  }
+  return deepest
+}
+
 /** Removes the keys that could reach a prototype, at every depth, in place. */
 export function dropUnsafeKeys<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value
-  if (Array.isArray(value)) {
-    for (const item of value) dropUnsafeKeys(item)
-    return value
-  }
-  const record = value as Record<string, unknown>
-  for (const key of Object.keys(record)) {
-    if (UNSAFE_KEYS.has(key)) delete record[key]
-    else dropUnsafeKeys(record[key])
-  }
+  cleanAndMeasure(value)
   return value
 }
+
+/**
+ * The deepest nesting a request body may have. JSON.parse takes any depth, but
+ * the code that handles a body (ours, the handler's, JSON.stringify) recurses:
+ * a 10 kB body of 5000 `[` would overflow the call stack and answer 500.
+ */
+export const MAX_BODY_DEPTH = 512
 
 /** Query-string params as a plain object: a repeated key becomes an array. */
 export function parseQueryString(url: string): Record<string, string | string[]> {
@@ -50,16 +74,28 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
     await run(json, req, res)
     if (parsed.body === before) await run(form, req, res)
     if (parsed.body === before) return {}
-    return dropUnsafeKeys(parsed.body ?? {})
+    const body = parsed.body ?? {}
+    const depth = cleanAndMeasure(body)
+    if (depth > MAX_BODY_DEPTH) {
+      throw httpError(
+        400,
+        `Bad Request: the body is nested ${depth} levels deep; at most ${MAX_BODY_DEPTH} are accepted`,
+      )
+    }
+    return body
   }
 }
 
 /** The pathname the browser asked for, mount prefix included, without the query string. */
 export function rootRelativePath(req: IncomingMessage & { originalUrl?: string }): string {
-  const url = req.originalUrl ?? req.url ?? '/'
+  let url = req.originalUrl ?? req.url ?? '/'
+  // An absolute-form request target (`GET http://host/path`, as proxies send) keeps only its path.
+  if (url.charCodeAt(0) !== 0x2f) url = url.replace(ABSOLUTE_FORM, '/')
   const at = url.indexOf('?')
   return at === -1 ? url : url.slice(0, at)
 }
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\/?/
 
 /** Builds the plain request object a handler receives (SPEC section 4). */
 export function buildRequest(

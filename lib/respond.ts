@@ -34,9 +34,24 @@ export function send(res: ServerResponse, status: number, type: string, body: st
 export const JSON_TYPE = 'application/json; charset=utf-8'
 export const HTML_TYPE = 'text/html; charset=utf-8'
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+/** A `%` that starts no escape, or a run of characters a URL cannot hold as they are. */
+const NOT_URL = /%(?![0-9A-Fa-f]{2})|[^!#$%&-;=?-[\]_a-z~]+/g
+
+/**
+ * The handler's location as a header can carry it: characters outside a URL
+ * (spaces, non-ASCII, CR/LF, quotes) are percent-encoded as UTF-8; existing
+ * `%XX` escapes are kept. So `/café` works and a CR/LF never splits a header.
+ */
+export function encodeLocation(location: string): string {
+  return location
+    .replace(LONE_SURROGATE, '\uFFFD')
+    .replace(NOT_URL, (run) => (run === '%' ? '%25' : encodeURIComponent(run)))
+}
+
 export function sendRedirect(res: ServerResponse, status: number, location: string): void {
   res.statusCode = status
-  res.setHeader('Location', location)
+  res.setHeader('Location', encodeLocation(location))
   res.setHeader('Content-Length', 0)
   res.end()
 }

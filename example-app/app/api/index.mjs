@@ -1,3 +1,4 @@
-import { list } from '../notes.mjs'
-
-export const get = () => ({ json: { notes: list() } })
+// The home page.
+export function get({ session }) {
+  return { json: { user: session.user ?? null } }
+}

@@ -1,0 +1,19 @@
+// Routes the app had before it used express-enhance-routes. They stay as they are:
+// unmatched requests fall through enhanceRoutes() to them.
+import { readFileSync } from 'node:fs'
+import express from 'express'
+
+const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+
+export function legacyRoutes() {
+  const router = express.Router()
+  // A legacy JSON endpoint.
+  router.get('/api/version', (_req, res) => {
+    res.json({ name: pkg.name, version: pkg.version, node: process.version })
+  })
+  // A legacy EJS page (views/about.ejs).
+  router.get('/about', (_req, res) => {
+    res.render('about', { version: pkg.version, moved: ['/', '/login', '/logout', '/tasks', '/holidays', '/stats'] })
+  })
+  return router
+}

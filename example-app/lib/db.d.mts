@@ -1,0 +1,29 @@
+// Types of db.mjs, for the TypeScript route and the tests.
+export interface DatabaseOptions {
+  /** unset or '': embedded dynalite; 'aws': AWS_REGION's DynamoDB; else a URL */
+  endpoint?: string
+  table?: string
+  region?: string
+}
+export interface DatabaseInfo {
+  endpoint: string
+  table: string
+  embedded: boolean
+}
+export interface Task {
+  id: string
+  title: string
+  done: boolean
+  createdAt: string
+}
+export declare function openDatabase(options?: DatabaseOptions): Promise<DatabaseInfo>
+export declare function closeDatabase(): Promise<void>
+export declare function saveUser(name: string, password: string): Promise<void>
+export declare function checkPassword(name: string, password: string): Promise<string | undefined>
+export declare function isTaskId(id: unknown): boolean
+export declare function listTasks(user: string): Promise<Task[]>
+export declare function getTask(user: string, id: string): Promise<Task | undefined>
+export declare function createTask(user: string, fields: { title: string }): Promise<Task>
+export declare function updateTask(user: string, id: string, fields: { title: string; done: boolean }): Promise<Task | undefined>
+export declare function deleteTask(user: string, id: string): Promise<boolean>
+export declare function countAll(): Promise<{ users: number; tasks: number; done: number }>

@@ -1,0 +1,43 @@
+/**
+ * A bounded load run in the suite (the 100k soak is `npm run soak`): the full
+ * request mix over real HTTP, every answer checked, zero errors.
+ */
+import { expect } from 'chai'
+import { listen, makeApp, type Served, watchUnhandled } from './helpers.js'
+import { EXPECTED_STATUSES, LOAD_KEY, runMix, statusCounts } from './load-mix.js'
+
+const AMOUNT = 10_000
+const CONNECTIONS = 10
+
+describe('robustness: load', function () {
+  this.timeout(90_000)
+  const unhandled = watchUnhandled()
+  let served: Served
+
+  before(async () => {
+    unhandled.start()
+    const { app, middleware } = makeApp({ session: { keys: [LOAD_KEY] } })
+    await middleware.ready
+    served = await listen(app)
+  })
+
+  after(async () => {
+    unhandled.stop()
+    await served?.close()
+  })
+
+  it(`${AMOUNT} mixed requests (GET/POST, JSON/HTML, forms, redirects, sessions, 404s) on ${CONNECTIONS} connections: every answer as expected`, async () => {
+    const { result, unexpected, byName } = await runMix(served.port, AMOUNT, CONNECTIONS)
+    expect(unexpected, 'answers that were not what their request must get').to.deep.equal([])
+    expect(result.errors, 'errors').to.equal(0)
+    expect(result.timeouts, 'timeouts').to.equal(0)
+    expect(result.resets ?? 0, 'resets').to.equal(0)
+    const counts = statusCounts(result)
+    for (const status of Object.keys(counts)) expect(EXPECTED_STATUSES, `status ${status}`).to.include(Number(status))
+    const total = Object.values(counts).reduce((a, b) => a + b, 0)
+    expect(total).to.be.at.least(AMOUNT)
+    // Every kind of request in the mix was sent and checked.
+    expect(Object.keys(byName)).to.have.length(8)
+    expect(unhandled.seen).to.deep.equal([])
+  })
+})
