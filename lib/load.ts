@@ -69,6 +69,16 @@ export function checkModule(mod: Record<string, unknown>): LoadedModule {
 
 const TS_FILE = /\.[cm]?ts$/
 
+let lastVersion = 0
+/**
+ * Cache-busting versions (`?v=N`) are unique in the process, so two
+ * middlewares or renderers over one folder never share a stale module URL.
+ */
+export function nextVersion(): number {
+  lastVersion += 1
+  return lastVersion
+}
+
 /** Imports a route module; the error message names what went wrong in words a user can act on. */
 export async function loadModule(file: string, version = 0): Promise<LoadedModule> {
   let mod: Record<string, unknown>

@@ -1,7 +1,7 @@
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path'
 import type { PageRenderer } from '../types/index.js'
 import type { Trace } from './debug.js'
-import type { LoadedModule } from './load.js'
+import { type LoadedModule, nextVersion } from './load.js'
 
 /** The folders watch mode looks at. */
 export interface WatchTargets {
@@ -33,13 +33,6 @@ export interface RouteWatcher {
 /** Quiet time after the last event of a burst, and the longest a burst may delay its reload. */
 const DEBOUNCE_MS = 60
 const MAX_WAIT_MS = 600
-
-let lastVersion = 0
-/** Cache-busting versions are unique in the process, so two middlewares never share a stale URL. */
-export function nextVersion(): number {
-  lastVersion += 1
-  return lastVersion
-}
 
 function inside(dir: string, path: string): boolean {
   const rel = relative(dir, path)
