@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { relative } from 'node:path'
 import type { EnhanceApiReq, EnhanceError, EnhanceMethod, EnhanceRoutesOptions, RouteInfo } from '../types/index.js'
+import { traceMatch, tracer } from './debug.js'
 import { httpError, minimalErrorPage, publicMessage, toHttpError } from './errors.js'
 import { runChain } from './handle.js'
-import { loadModule } from './load.js'
+import { type LoadedModule, loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { enhancePages } from './renderers/enhance.js'
@@ -13,6 +14,7 @@ import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
 import { buildTable, type Route } from './routes/table.js'
 import { sessionAccess } from './session.js'
+import { disposeModules, reloader, watchRoutes } from './watch.js'
 
 export type * from '../types/index.js'
 export { escapeHtml, httpError } from './errors.js'
@@ -29,6 +31,8 @@ export interface EnhanceRoutesMiddleware {
   ready: Promise<void>
   /** The route table in match order. */
   routes(): RouteInfo[]
+  /** Stops watch mode's watcher and calls every loaded route module's `dispose` export. */
+  close(): Promise<void>
 }
 
 const METHODS: Record<string, EnhanceMethod> = {
@@ -49,6 +53,9 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   const readBody = bodyReader(opts.bodyLimit)
   const renderer = opts.renderer
   const nameOf = (file: string) => relative(process.cwd(), file) || file
+  const trace = tracer()
+  // Loaded route modules by file; watch mode forgets the changed ones so that load() imports them again.
+  const modules = new Map<string, LoadedModule>()
 
   let matcher = new Matcher([])
   let settled = false
@@ -67,7 +74,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     }
   }
 
-  async function load(): Promise<void> {
+  async function load(version = 0): Promise<void> {
     const messages: string[] = []
     const [scan, pages] = await Promise.all([scanRoutes(opts.apiDir, API_EXTENSIONS), pagePatterns(messages)])
     const { routes, problems } = buildTable(scan.files, pages, nameOf)
@@ -77,7 +84,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       routes.map(async (route) => {
         if (route.apiFile === undefined || route.loadError) return
         try {
-          route.module = await loadModule(route.apiFile)
+          route.module = modules.get(route.apiFile) ?? (await loadModule(route.apiFile, version))
+          modules.set(route.apiFile, route.module)
         } catch (error) {
           const message = `${route.apiName} ${(error as Error).message}`
           route.loadError = httpError(500, `route module ${message}`, error)
@@ -91,9 +99,29 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     }
   }
 
-  const ready = load().finally(() => {
-    settled = true
-  })
+  // Watch mode: requests that arrive during a reload wait for it (see watch.ts).
+  const watcher = opts.watch
+    ? watchRoutes(
+        opts,
+        reloader({
+          modules,
+          renderer,
+          load,
+          started: (): Promise<void> => ready,
+          liveFiles: () => matcher.routes.map((route) => route.apiFile),
+        }),
+        trace,
+      )
+    : undefined
+
+  // In watch mode, ready also waits for the watcher, so that no change made after it is missed.
+  const ready = Promise.allSettled([load(), watcher?.ready])
+    .then(([loaded]) => {
+      if (loaded.status === 'rejected') throw loaded.reason
+    })
+    .finally(() => {
+      settled = true
+    })
   // A bad file is reported here at start-up; `ready` still rejects for whoever awaits it.
   ready.catch((error: Error) => console.error(error.message))
 
@@ -115,6 +143,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     json: boolean,
   ) {
     const error = toHttpError(thrown)
+    trace?.('%s %s: answers error %d (%s)', req.method, req.url, error.status, error.message)
     report(error, request)
     if (opts.errors === 'next' || res.headersSent) {
       next(error)
@@ -182,6 +211,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
 
   async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
     if (!settled) await ready.catch(() => {})
+    if (watcher?.pending) await watcher.pending
     const url = req.url ?? '/'
     const at = url.indexOf('?')
     const pathname = at === -1 ? url : url.slice(0, at)
@@ -189,10 +219,12 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     const match = matcher.match(pathname, caseSensitive)
     // Unmatched requests leave untouched, before any work of ours.
     if (match === null && opts.fallthrough) {
+      trace?.('%s %s: no route matches: next() (fallthrough)', req.method, pathname)
       next()
       return
     }
     const json = wantsJson(req.headers.accept, (req.headers['content-type'] ?? '').includes('json'))
+    if (trace) traceMatch(trace, matcher.routes, req, pathname, caseSensitive, match, json)
     if (match === null) {
       fail(req, res, next, httpError(404, `Not Found: ${pathname}`), undefined, json)
       return
@@ -231,6 +263,14 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       if (res.destroyed) return
       // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
       const answer = decide(method, json, response, renderer !== undefined)
+      trace?.(
+        '%s %s: answers %s %d%s',
+        req.method,
+        pathname,
+        answer.kind === 'page' ? 'page (or JSON if the renderer has none)' : answer.kind,
+        answer.status,
+        'location' in answer ? ` to ${answer.location}` : '',
+      )
       if (response.session !== undefined) await sessions.write(req, res, response.session, label)
       applyHeaders(res, response)
       const head = req.method === 'HEAD'
@@ -268,6 +308,12 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       apiFile: route.apiName,
       page: route.page,
       methods: route.module?.methods ?? (route.page ? PAGE_ONLY_ALLOW.split(', ') : []),
+      ...(route.loadError ? { error: route.loadError.message } : {}),
     }))
+  middleware.close = async () => {
+    await watcher?.close()
+    await ready.catch(() => {})
+    await disposeModules(modules, [...modules.keys()])
+  }
   return middleware
 }

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { EnhanceApiFn, EnhanceMethod } from '../types/index.js'
 
@@ -8,6 +9,8 @@ export interface LoadedModule {
   allow: string
   /** The methods in the order of `routes()`. */
   methods: string[]
+  /** The module's optional `dispose` export (watch mode and `close()`). */
+  dispose: (() => unknown) | undefined
 }
 
 const EXPORTS: readonly [string, EnhanceMethod][] = [
@@ -58,18 +61,35 @@ export function checkModule(mod: Record<string, unknown>): LoadedModule {
   if (methods.length === 0) {
     throw new Error('exports no handler: export get, post, put, patch or destroy')
   }
+  const dispose = source.dispose
+  if (dispose !== undefined && typeof dispose !== 'function') throw new Error('export "dispose" must be a function')
   const allowed = allowedMethods(methods)
-  return { handlers, allow: allowed.join(', '), methods: allowed }
+  return { handlers, allow: allowed.join(', '), methods: allowed, dispose: dispose as (() => unknown) | undefined }
 }
 
 const TS_FILE = /\.[cm]?ts$/
+
+let lastVersion = 0
+/**
+ * Cache-busting versions (`?v=N`) are unique in the process, so two
+ * middlewares or renderers over one folder never share a stale module URL.
+ */
+export function nextVersion(): number {
+  lastVersion += 1
+  return lastVersion
+}
 
 /** Imports a route module; the error message names what went wrong in words a user can act on. */
 export async function loadModule(file: string, version = 0): Promise<LoadedModule> {
   let mod: Record<string, unknown>
   try {
     const url = pathToFileURL(file)
-    if (version > 0) url.search = `?v=${version}`
+    if (version > 0) {
+      // A new URL makes a new ES module; a CommonJS one (or TypeScript compiled
+      // to CommonJS by a loader) is also cached by `require`, keyed by its path.
+      url.search = `?v=${version}`
+      delete createRequire(file).cache[file]
+    }
     mod = (await import(url.href)) as Record<string, unknown>
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code

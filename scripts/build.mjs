@@ -2,7 +2,7 @@
 // tsc decides a file's module format by the nearest package.json, so the CommonJS
 // build compiles a copy of the sources that sits under {"type": "commonjs"}.
 import { execFileSync } from 'node:child_process'
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 
 const tsc = (project) => execFileSync('npx', ['tsc', '-p', project], { stdio: 'inherit' })
 rmSync('dist', { recursive: true, force: true })
@@ -25,3 +25,5 @@ writeFileSync(
 tsc(`${work}/tsconfig.json`)
 rmSync(work, { recursive: true, force: true })
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n')
+// The `bin` (package.json) runs through its shebang: it must be executable.
+chmodSync('dist/esm/lib/cli.js', 0o755)

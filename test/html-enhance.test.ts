@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { once } from 'node:events'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -421,6 +421,25 @@ describe('enhancePages: reload() (watch mode)', () => {
     expect([...(await renderer.pages())]).to.include('/added')
     // The first version of the element was not evaluated again.
     expect(g.greetingCardLoads).to.equal(loads)
+  })
+
+  it('gives two renderers over one folder their own fresh modules on reload', async () => {
+    const first = enhancePages()
+    const second = enhancePages()
+    const appOf = (renderer: typeof first) => express().use(enhanceRoutes({ root: dir, session: false, renderer }))
+    const [one, two] = [appOf(first), appOf(second)]
+    await get(one, '/')
+    await get(two, '/')
+    const card = join(dir, 'elements', 'greeting-card.mjs')
+    const version = (label: string) =>
+      `export default ({ html, state }) => html\`<p class="greeting">${label}: \${state.store.greeting}</p>\``
+    await writeFile(card, version('First edit'))
+    await first.reload?.()
+    expect((await get(one, '/')).text).to.include('First edit: Hello from the API')
+    // A second edit, reloaded by the other renderer: it must not get the first one's cached module.
+    await writeFile(card, version('Second edit'))
+    await second.reload?.()
+    expect((await get(two, '/')).text).to.include('Second edit: Hello from the API')
   })
 })
 

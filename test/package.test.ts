@@ -36,6 +36,17 @@ describe('the built package', () => {
     expect(out.trim()).to.equal('200 {"product":"cap","query":{}}')
   })
 
+  it('gives its types to `import type` from ESM and CommonJS files (tsc over test/fixtures/types-consumer)', function () {
+    this.timeout(60000)
+    const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url))
+    const project = 'test/fixtures/types-consumer/tsconfig.json'
+    const resolved = node([tsc, '-p', project, '--traceResolution'])
+      .split('\n')
+      .filter((line) => line.includes("'express-enhance-routes' was successfully resolved"))
+    expect(resolved.some((line) => line.includes('dist/esm/lib/index.d.ts'))).to.equal(true)
+    expect(resolved.some((line) => line.includes('dist/cjs/lib/index.d.ts'))).to.equal(true)
+  })
+
   it('without a TypeScript loader, a .ts route fails with a message that says what to do, and other routes answer', () => {
     const script = `
       import express from 'express'

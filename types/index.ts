@@ -16,21 +16,24 @@ export type SessionData = Record<string, unknown>
 /** Query-string params: a repeated key becomes an array. */
 export type QueryParams = Record<string, string | string[]>
 
+/** One segment's params, intersected over the pattern's segments. */
+type ParamsOfParts<Pattern extends string> = Pattern extends `${infer Head}/${infer Tail}`
+  ? ParamsOfParts<Head> & ParamsOfParts<Tail>
+  : Pattern extends '$$'
+    ? { $$: string }
+    : Pattern extends `$${infer Name}`
+      ? { [K in Name]: string }
+      : Record<never, never>
+
 /**
- * Params typed from a route pattern written in the file conventions:
+ * Params typed from a route pattern written in the file conventions (the
+ * route file's path under `app/api`, without extension):
  * `ParamsOf<'/shop/$product'>` is `{ product: string }`,
- * `ParamsOf<'/docs/$$'>` is `{ $$: string }`.
+ * `ParamsOf<'/docs/$$'>` is `{ $$: string }`, `ParamsOf<'/about'>` is `{}`.
  */
 export type ParamsOf<Pattern extends string> = string extends Pattern
   ? Record<string, string>
-  : Pattern extends `${infer Head}/${infer Tail}`
-    ? ParamsOf<Head> & ParamsOf<Tail>
-    : Pattern extends '$$'
-      ? { $$: string }
-      : Pattern extends `$${infer Name}`
-        ? { [K in Name]: string }
-        : // biome-ignore lint/complexity/noBannedTypes: an empty params object for static segments
-          {}
+  : { [K in keyof ParamsOfParts<Pattern>]: ParamsOfParts<Pattern>[K] }
 
 /** The request object a handler receives (SPEC section 4). */
 export interface EnhanceApiReq<
@@ -49,9 +52,20 @@ export interface EnhanceApiReq<
   /** The original Express request and response, for migration code. Not enumerable. */
   readonly expressReq: IncomingMessage
   readonly expressRes: ServerResponse
-  /** Earlier handlers of a chain may add their own keys (`request.user = ...`). */
-  [key: string]: unknown
 }
+
+/**
+ * The request object of the route whose file is at `Pattern`:
+ * `EnhanceRouteReq<'/shop/$product'>` has `params.product: string`.
+ * Keys that earlier handlers of a chain add are declared with an intersection:
+ * `EnhanceRouteReq<'/notes/$id'> & { user: User }`.
+ */
+export type EnhanceRouteReq<
+  Pattern extends string,
+  Body = Record<string, unknown>,
+  Query = QueryParams,
+  Session = SessionData,
+> = EnhanceApiReq<ParamsOf<Pattern>, Body, Query, Session>
 
 /** The response object a handler returns (SPEC section 5). */
 export interface EnhanceApiRes<Json = unknown, Session = SessionData> {
@@ -78,14 +92,26 @@ export type EnhanceHandler<Req = EnhanceApiReq, Res = EnhanceApiRes> =
   | EnhanceApiFn<Req, Res>
   | ReadonlyArray<EnhanceApiFn<Req, Res>>
 
-/** The shape of a route module. */
+/**
+ * A method export of a route module: a handler or chain for any request type
+ * (each handler declares its own params, body and query).
+ */
+export type EnhanceModuleHandler = EnhanceHandler<never, EnhanceApiRes>
+
+/** The shape of a route module (`export const x = {...} satisfies EnhanceRouteModule` checks the export names). */
 export interface EnhanceRouteModule {
-  get?: EnhanceHandler
-  post?: EnhanceHandler
-  put?: EnhanceHandler
-  patch?: EnhanceHandler
-  destroy?: EnhanceHandler
-  delete?: EnhanceHandler
+  get?: EnhanceModuleHandler
+  post?: EnhanceModuleHandler
+  put?: EnhanceModuleHandler
+  patch?: EnhanceModuleHandler
+  destroy?: EnhanceModuleHandler
+  delete?: EnhanceModuleHandler
+  /**
+   * Watch mode: called before this module is replaced by its new version or
+   * its file is deleted, and by `middleware.close()`. Stop the module's own
+   * timers, intervals and connections here.
+   */
+  dispose?: () => void | Promise<void>
 }
 
 /** The state a page is rendered with. */
@@ -189,7 +215,10 @@ export interface EnhanceRoutesOptions {
   errors?: 'respond' | 'next'
   /** Called for every error; the default logs 5xx errors to stderr. */
   onError?: (error: EnhanceError, request: EnhanceApiReq | undefined) => void
-  /** Re-scan and re-import route files when they change. */
+  /**
+   * Development: re-scan and re-import route, page and element files when they
+   * change; `middleware.close()` stops watching. Default `false`.
+   */
   watch?: boolean
 }
 
@@ -198,7 +227,10 @@ export interface RouteInfo {
   pattern: string
   apiFile: string | undefined
   page: boolean
+  /** The methods it answers, HEAD after GET and OPTIONS last; empty when its API file failed to load. */
   methods: string[]
+  /** Why the route answers 500: its API file failed to load or conflicts with another. */
+  error?: string
 }
 
 /** The `html` tagged template @enhance/ssr hands to elements. */

@@ -11,6 +11,7 @@ import type {
   RendererFolders,
 } from '../../types/index.js'
 import { escapeHtml } from '../errors.js'
+import { nextVersion } from '../load.js'
 import { toPath } from '../options.js'
 import { PAGE_EXTENSIONS, type ScannedFile, scanRoutes } from '../routes/scan.js'
 import { keyOf, pageSegments } from '../routes/table.js'
@@ -334,7 +335,6 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
   const stateId =
     options.inlineState === true ? 'initial-state' : options.inlineState ? escapeHtml(options.inlineState) : undefined
   let dirs: Dirs | undefined
-  let version = 0
   let loading: Promise<Loaded> | undefined
   let current: Loaded | undefined
 
@@ -357,7 +357,7 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
 
   const ensure = (): Promise<Loaded> => {
     dirs ??= folders(undefined)
-    loading ??= load(dirs, version).then((loaded) => {
+    loading ??= load(dirs, 0).then((loaded) => {
       current = loaded
       return loaded
     })
@@ -421,7 +421,7 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
     render,
     async reload() {
       dirs ??= folders(undefined)
-      const next = load(dirs, ++version)
+      const next = load(dirs, nextVersion())
       const loaded = await next
       current = loaded
       loading = next
