@@ -7,7 +7,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import type { EnhanceError } from '../../lib/index.js'
-import { call, hasStack, listen, makeApp, runs, type Served, watchUnhandled } from './helpers.js'
+import { call, hasStack, runs, serveSuite } from './helpers.js'
 
 const root = new URL('../fixtures/robust-enhance/', import.meta.url)
 const STATE_RUNS = runs(150)
@@ -16,26 +16,14 @@ const JSON_ACCEPT = { accept: 'application/json' }
 
 describe('robustness: the Enhance renderer when pages fail', function () {
   this.timeout(30_000)
-  const unhandled = watchUnhandled()
   const errors: EnhanceError[] = []
-  let served: Served
-
-  before(async () => {
-    unhandled.start()
-    // No `renderer` option: pagesDir exists, so enhancePages() is the renderer.
-    const { app, middleware } = makeApp({ root, renderer: undefined, onError: (error) => errors.push(error) })
-    await middleware.ready
-    served = await listen(app)
-  })
-
-  after(async () => {
-    unhandled.stop()
-    await served?.close()
-  })
+  // No `renderer` option: pagesDir exists, so enhancePages() is the renderer.
+  const suite = serveSuite({ root, renderer: undefined, onError: (error) => errors.push(error) })
+  const { unhandled } = suite
 
   afterEach(async () => {
     expect(unhandled.seen).to.deep.equal([])
-    const ok = await call(served, { path: '/ok', headers: HTML_ACCEPT })
+    const ok = await call(suite.served, { path: '/ok', headers: HTML_ACCEPT })
     expect(ok.status).to.equal(200)
     expect(ok.body).to.include('<p class="card">ada</p>')
   })
@@ -47,7 +35,7 @@ describe('robustness: the Enhance renderer when pages fail', function () {
     it(`${what} that throws while rendering answers the 500 page, 20 times over, and onError names the file`, async () => {
       const before = errors.length
       for (let i = 0; i < 20; i++) {
-        const html = await call(served, { path, headers: HTML_ACCEPT })
+        const html = await call(suite.served, { path, headers: HTML_ACCEPT })
         expect(html.status).to.equal(500)
         expect(html.headers['content-type']).to.match(/^text\/html/)
         expect(html.body).to.include('robust 500 page')
@@ -61,13 +49,13 @@ describe('robustness: the Enhance renderer when pages fail', function () {
   }
 
   it('a JSON client of the route whose page throws still gets the json', async () => {
-    const json = await call(served, { path: '/boom', headers: JSON_ACCEPT })
+    const json = await call(suite.served, { path: '/boom', headers: JSON_ACCEPT })
     expect(json.status).to.equal(200)
     expect(JSON.parse(json.body)).to.deep.equal({ fine: true })
   })
 
   it('an element that returns something that is not markup is a 500 page, not a crash or a stack', async () => {
-    const html = await call(served, { path: '/odd', headers: HTML_ACCEPT })
+    const html = await call(suite.served, { path: '/odd', headers: HTML_ACCEPT })
     expect(html.status).to.equal(500)
     expect(html.body).to.include('robust 500 page')
     expect(html.headers['content-type']).to.match(/^text\/html/)
@@ -78,11 +66,11 @@ describe('robustness: the Enhance renderer when pages fail', function () {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'grapheme', maxLength: 60 }), async (name) => {
         const path = `/ok?name=${encodeURIComponent(name)}`
-        const html = await call(served, { path, headers: HTML_ACCEPT })
+        const html = await call(suite.served, { path, headers: HTML_ACCEPT })
         expect(html.status).to.equal(200)
         expect(html.headers['content-type']).to.match(/^text\/html/)
         expect(html.body).to.include('<p class="card">')
-        const json = await call(served, { path, headers: JSON_ACCEPT })
+        const json = await call(suite.served, { path, headers: JSON_ACCEPT })
         expect(json.status).to.equal(200)
         expect(JSON.parse(json.body)).to.deep.equal({ name })
       }),

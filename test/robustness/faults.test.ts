@@ -16,10 +16,10 @@ import {
   makeApp,
   quiet,
   type Served,
+  serveSuite,
   sleep,
   testRenderer,
   waitFor,
-  watchUnhandled,
 } from './helpers.js'
 
 const g = globalThis as Record<string, unknown>
@@ -75,40 +75,28 @@ function openRaw(served: Served, text: string): Promise<net.Socket> {
 
 describe('robustness: faults', function () {
   this.timeout(30_000)
-  const unhandled = watchUnhandled()
   const errors: EnhanceError[] = []
   const watch = writeWatch()
-  let served: Served
-
-  before(async () => {
-    unhandled.start()
-    const { app, middleware } = makeApp({ onError: (error) => errors.push(error) }, (app) => app.use(watch.middleware))
-    await middleware.ready
-    served = await listen(app)
-  })
-
-  after(async () => {
-    unhandled.stop()
-    await served?.close()
-  })
+  const suite = serveSuite({ onError: (error) => errors.push(error) }, (app) => app.use(watch.middleware))
+  const { unhandled } = suite
 
   afterEach(async () => {
     expect(unhandled.seen, 'unhandled rejections').to.deep.equal([])
     // Later requests still work.
-    const answer = await call(served, { path: '/echo', headers: JSON_ACCEPT })
+    const answer = await call(suite.served, { path: '/echo', headers: JSON_ACCEPT })
     expect(answer.status).to.equal(200)
   })
 
   describe('handlers that fail', () => {
     for (const kind of ['throw', 'reject', 'throw-string', 'throw-null']) {
       it(`a handler that does "${kind}" is a negotiated 500 naming the file, with no stack`, async () => {
-        const json = await call(served, { path: `/faults?kind=${kind}`, headers: JSON_ACCEPT })
+        const json = await call(suite.served, { path: `/faults?kind=${kind}`, headers: JSON_ACCEPT })
         expect(json.status).to.equal(500)
         const { error } = JSON.parse(json.body)
         expect(error.status).to.equal(500)
         expect(error.message).to.include('faults.mjs get')
         expect(hasStack(json.body), json.body).to.equal(false)
-        const html = await call(served, { path: `/faults?kind=${kind}`, headers: HTML_ACCEPT })
+        const html = await call(suite.served, { path: `/faults?kind=${kind}`, headers: HTML_ACCEPT })
         expect(html.status).to.equal(500)
         expect(html.headers['content-type']).to.match(/^text\/html/)
         expect(html.body).to.include('data-error="500"')
@@ -117,7 +105,7 @@ describe('robustness: faults', function () {
     }
 
     it('an error with a status no response can carry (99) is a 500, not a crash', async () => {
-      const answer = await call(served, { path: '/faults?kind=bad-status-error', headers: JSON_ACCEPT })
+      const answer = await call(suite.served, { path: '/faults?kind=bad-status-error', headers: JSON_ACCEPT })
       expect(answer.status).to.equal(500)
       expect(JSON.parse(answer.body).error.status).to.equal(500)
       expect(hasStack(answer.body)).to.equal(false)
@@ -125,7 +113,7 @@ describe('robustness: faults', function () {
 
     for (const kind of ['cyclic', 'bigint']) {
       it(`json that cannot be serialized (${kind}) is a 500 naming the file`, async () => {
-        const answer = await call(served, { path: `/faults?kind=${kind}`, headers: JSON_ACCEPT })
+        const answer = await call(suite.served, { path: `/faults?kind=${kind}`, headers: JSON_ACCEPT })
         expect(answer.status).to.equal(500)
         const { error } = JSON.parse(answer.body)
         expect(error.message).to.include('faults.mjs get').and.to.include('cannot be serialized')
@@ -134,14 +122,17 @@ describe('robustness: faults', function () {
 
     for (const status of [100, 101, 103, 199]) {
       it(`a 1xx statusCode (${status}) is a 500: it cannot end a response`, async () => {
-        const answer = await call(served, { path: `/faults?kind=status-1xx&status=${status}`, headers: JSON_ACCEPT })
+        const answer = await call(suite.served, {
+          path: `/faults?kind=status-1xx&status=${status}`,
+          headers: JSON_ACCEPT,
+        })
         expect(answer.status).to.equal(500)
         expect(JSON.parse(answer.body).error.message).to.include('invalid status')
       })
     }
 
     it('a header value with CR/LF is a 500 and no header is injected', async () => {
-      const answer = await call(served, { path: '/faults?kind=bad-header', headers: JSON_ACCEPT })
+      const answer = await call(suite.served, { path: '/faults?kind=bad-header', headers: JSON_ACCEPT })
       expect(answer.status).to.equal(500)
       expect(answer.headers).to.not.have.property('x-bad')
       expect(answer.headers).to.not.have.property('b')
@@ -154,12 +145,12 @@ describe('robustness: faults', function () {
     it(`${PENDING} handlers pending when their clients disconnect: nothing written after close, no leak`, async () => {
       g.__robustLate = []
       const handlesBefore = tcpHandles()
-      const listenersBefore = listenerCounts(served)
+      const listenersBefore = listenerCounts(suite.served)
       const errorsBefore = errors.length
       const abandonedBefore = watch.state.abandoned
       const sockets = await Promise.all(
         Array.from({ length: PENDING }, (_, i) =>
-          openRaw(served, `GET /late?id=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`),
+          openRaw(suite.served, `GET /late?id=${i} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n`),
         ),
       )
       const pending = () => g.__robustLate as ((answer?: unknown) => void)[]
@@ -173,15 +164,15 @@ describe('robustness: faults', function () {
       expect(errors.length - errorsBefore, 'errors reported for answers nobody can read').to.equal(0)
       await waitFor(() => tcpHandles() <= handlesBefore, 3000)
       const connections = await new Promise<number>((resolve) =>
-        served.server.getConnections((_e, count) => resolve(count)),
+        suite.served.server.getConnections((_e, count) => resolve(count)),
       )
       expect(connections).to.be.at.most(16) // at most the keep-alive agent's own sockets
-      expect(listenerCounts(served), 'listeners on the process and the server').to.deep.equal(listenersBefore)
+      expect(listenerCounts(suite.served), 'listeners on the process and the server').to.deep.equal(listenersBefore)
     })
 
     it('a late answer that JSON cannot hold is dropped unread: nothing written, nothing thrown', async () => {
       g.__robustLate = []
-      const socket = await openRaw(served, 'GET /late HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
+      const socket = await openRaw(suite.served, 'GET /late HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')
       await waitFor(() => (g.__robustLate as unknown[]).length === 1)
       socket.destroy()
       await sleep(20)
@@ -200,7 +191,7 @@ describe('robustness: faults', function () {
       const CUTS = 20
       for (let i = 0; i < CUTS; i++) {
         const socket = await openRaw(
-          served,
+          suite.served,
           `POST /late HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"half":"`,
         )
         await sleep(5)
@@ -211,7 +202,7 @@ describe('robustness: faults', function () {
       expect(g.__robustLateBodies, 'handler calls').to.equal(0)
       expect(watch.state.writtenAfterClose).to.equal(0)
       await waitFor(() => tcpHandles() <= handlesBefore, 3000)
-      const whole = await call(served, {
+      const whole = await call(suite.served, {
         method: 'POST',
         path: '/late',
         headers: { 'content-type': 'application/json', ...JSON_ACCEPT },
@@ -224,11 +215,11 @@ describe('robustness: faults', function () {
 
   describe('pages that fail', () => {
     it('a page that throws while rendering is a 500 from the 500 page; JSON clients still get the json', async () => {
-      const html = await call(served, { path: '/boom-page', headers: HTML_ACCEPT })
+      const html = await call(suite.served, { path: '/boom-page', headers: HTML_ACCEPT })
       expect(html.status).to.equal(500)
       expect(html.body).to.include('data-error="500"')
       expect(hasStack(html.body)).to.equal(false)
-      const json = await call(served, { path: '/boom-page', headers: JSON_ACCEPT })
+      const json = await call(suite.served, { path: '/boom-page', headers: JSON_ACCEPT })
       expect(json.status).to.equal(200)
       expect(JSON.parse(json.body)).to.deep.equal({ about: 'to throw' })
     })

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { call, listen, makeApp, runs, type Served, watchUnhandled } from './helpers.js'
+import { call, runs, serveSuite } from './helpers.js'
 
 const REDIRECT_RUNS = runs(200)
 const JSON_ACCEPT = { accept: 'application/json' }
@@ -16,20 +16,8 @@ const URL_SAFE = /^(?:[!#$&-;=?-[\]_a-z~]|%[0-9A-Fa-f]{2})*$/
 
 describe('robustness: headers', function () {
   this.timeout(60_000)
-  const unhandled = watchUnhandled()
-  let served: Served
-
-  before(async () => {
-    unhandled.start()
-    const { app, middleware } = makeApp()
-    await middleware.ready
-    served = await listen(app)
-  })
-
-  after(async () => {
-    unhandled.stop()
-    await served?.close()
-  })
+  const suite = serveSuite()
+  const { unhandled } = suite
 
   afterEach(() => expect(unhandled.seen).to.deep.equal([]))
 
@@ -46,7 +34,7 @@ describe('robustness: headers', function () {
   ]
   for (const [name, path, headers, type] of answers) {
     it(`${name}: nosniff, Vary: Accept, no X-Powered-By`, async () => {
-      const answer = await call(served, { path, headers })
+      const answer = await call(suite.served, { path, headers })
       expect(answer.headers['content-type']).to.match(type)
       expect(answer.headers['x-content-type-options']).to.equal('nosniff')
       expect(String(answer.headers.vary)).to.match(/\baccept\b/i)
@@ -59,14 +47,14 @@ describe('robustness: headers', function () {
       { path: '/location?to=/there', headers: HTML_ACCEPT },
       { method: 'OPTIONS', path: '/echo' },
     ]) {
-      const answer = await call(served, spec)
+      const answer = await call(suite.served, spec)
       expect(answer.headers).to.not.have.property('x-powered-by')
     }
   })
 
   it('we never redirect on our own: trailing slashes, double slashes, case and dots answer in place', async () => {
     for (const path of ['/echo/', '/ECHO', '/echo//', '//echo', '/./echo', '/echo/.', '/page/', '/files/a/']) {
-      const answer = await call(served, { path, headers: HTML_ACCEPT })
+      const answer = await call(suite.served, { path, headers: HTML_ACCEPT })
       expect(answer.status, path).to.not.be.within(300, 399)
       expect(answer.headers, path).to.not.have.property('location')
     }
@@ -92,7 +80,7 @@ describe('robustness: headers', function () {
     )
     await fc.assert(
       fc.asyncProperty(location, fc.constantFrom('GET', 'POST'), async (to, method) => {
-        const answer = await call(served, {
+        const answer = await call(suite.served, {
           method,
           path: `/location?to=${encodeURIComponent(to)}`,
           headers: HTML_ACCEPT,
@@ -113,14 +101,17 @@ describe('robustness: headers', function () {
   })
 
   it('a JSON client gets the same encoded location as a header, with its JSON', async () => {
-    const answer = await call(served, { path: `/location?to=${encodeURIComponent('/café ☃')}`, headers: JSON_ACCEPT })
+    const answer = await call(suite.served, {
+      path: `/location?to=${encodeURIComponent('/café ☃')}`,
+      headers: JSON_ACCEPT,
+    })
     expect(answer.status).to.equal(200)
     expect(answer.headers.location).to.equal('/caf%C3%A9%20%E2%98%83')
   })
 
   it('a 3xx statusCode given with the location is kept', async () => {
     for (const status of [301, 303, 307, 308]) {
-      const answer = await call(served, { path: `/location?to=/moved&status=${status}`, headers: HTML_ACCEPT })
+      const answer = await call(suite.served, { path: `/location?to=/moved&status=${status}`, headers: HTML_ACCEPT })
       expect(answer.status).to.equal(status)
       expect(answer.headers.location).to.equal('/moved')
     }
@@ -129,7 +120,7 @@ describe('robustness: headers', function () {
   for (const kind of ['number', 'object', 'array', 'boolean', 'null']) {
     it(`a location that is a ${kind} is a 500 naming the handler, for HTML and JSON clients`, async () => {
       for (const headers of [HTML_ACCEPT, JSON_ACCEPT]) {
-        const answer = await call(served, { path: `/location?kind=${kind}`, headers })
+        const answer = await call(suite.served, { path: `/location?kind=${kind}`, headers })
         expect(answer.status).to.equal(500)
         expect(answer.headers).to.not.have.property('location')
         expect(answer.body).to.include('location.mjs get').and.to.include('not a string')

@@ -162,6 +162,32 @@ function callOnce(served: Served, spec: Call, timeoutMs: number, reuse = true): 
   })
 }
 
+/**
+ * Serves `makeApp(options, setup)` on loopback for the enclosing `describe`,
+ * watching for unhandled rejections from its first hook to its last.
+ */
+export function serveSuite(options?: EnhanceRoutesOptions, setup?: (app: express.Express) => void) {
+  const unhandled = watchUnhandled()
+  let served: Served | undefined
+  before(async () => {
+    unhandled.start()
+    const { app, middleware } = makeApp(options, setup)
+    await middleware.ready
+    served = await listen(app)
+  })
+  after(async () => {
+    unhandled.stop()
+    await served?.close()
+  })
+  return {
+    unhandled,
+    get served(): Served {
+      if (served === undefined) throw new Error('the suite server is not listening yet')
+      return served
+    },
+  }
+}
+
 /** Collects unhandled rejections while a suite runs. */
 export function watchUnhandled() {
   const seen: unknown[] = []

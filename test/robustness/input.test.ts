@@ -11,15 +11,12 @@ import {
   type Answer,
   call,
   hasStack,
-  listen,
-  makeApp,
   PROTOTYPE_KEYS,
   prototypeKeys,
   retried,
   runs,
   SECRET_MARK,
-  type Served,
-  watchUnhandled,
+  serveSuite,
 } from './helpers.js'
 
 /** Runs per property; the whole file stays within a few seconds on a shared machine. */
@@ -258,19 +255,10 @@ const pollutedJson = fc.tuple(fc.jsonValue({ maxDepth: 4 }), fc.constantFrom(0, 
 
 describe('robustness: generated input over real HTTP (fast-check)', function () {
   this.timeout(90_000)
-  const unhandled = watchUnhandled()
-  let served: Served
+  const suite = serveSuite()
+  const { unhandled } = suite
 
-  before(async () => {
-    unhandled.start()
-    const { app, middleware } = makeApp()
-    await middleware.ready
-    served = await listen(app)
-  })
-
-  after(async () => {
-    unhandled.stop()
-    await served?.close()
+  after(() => {
     // Keep-alive reuse races are retried once (see call()); many of them would mean the server resets connections.
     if (expressOwn.count > 0)
       console.log(`      (${expressOwn.count} URL(s) Express itself answered 404 without a path)`)
@@ -292,7 +280,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
         fc.constantFrom('GET', 'HEAD', 'DELETE', 'OPTIONS'),
         fc.boolean(),
         async (path, method, json) => {
-          const answer = await call(served, {
+          const answer = await call(suite.served, {
             method,
             path,
             headers: { accept: json ? 'application/json' : 'text/html' },
@@ -333,7 +321,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
       '/_PRIVATE',
     ]
     for (const path of spellings) {
-      const answer = await call(served, { path, headers: { accept: 'application/json' } })
+      const answer = await call(suite.served, { path, headers: { accept: 'application/json' } })
       expect(answer.status, path).to.be.within(200, 499)
       expect(answer.body, path).to.not.include(SECRET_MARK)
       // The catch-all hands the handler a string; nothing is read from disk by URL.
@@ -349,7 +337,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
         async (pairs, plain) => {
           const parts = pairs.map(([k, v]) => (v === undefined ? k : `${k}=${v}`))
           for (const [k, v] of plain) parts.push(`${k}=${v}`)
-          const answer = await call(served, {
+          const answer = await call(suite.served, {
             path: `/echo?${parts.join('&')}`,
             headers: { accept: 'application/json' },
           })
@@ -376,7 +364,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
   it(`random JSON bodies (${RUNS.json} runs): objects and arrays echo back without unsafe keys; other values are a 400`, async () => {
     await fc.assert(
       fc.asyncProperty(pollutedJson, fc.constantFrom('POST', 'PUT', 'PATCH', 'DELETE'), async (text, method) => {
-        const answer = await call(served, {
+        const answer = await call(suite.served, {
           method,
           path: '/echo',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -412,7 +400,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
         fc.boolean(),
         async (text, json) => {
           const calls = g.__robustCount
-          const answer = await call(served, {
+          const answer = await call(suite.served, {
             method: 'POST',
             path: '/count',
             headers: { 'content-type': 'application/json', accept: json ? 'application/json' : 'text/html' },
@@ -436,7 +424,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
         async (pairs, plain) => {
           const parts = pairs.map(([k, v]) => `${k}=${v}`)
           for (const [k, v] of plain) parts.push(`${k}=${v}`)
-          const answer = await call(served, {
+          const answer = await call(suite.served, {
             method: 'POST',
             path: '/echo',
             headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -465,7 +453,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
         async (entries, path) => {
           const accept = acceptText(entries)
           const json = expectJsonFor(entries)
-          const answer = await call(served, { path, headers: { accept } })
+          const answer = await call(suite.served, { path, headers: { accept } })
           if (path === '/faults?kind=throw') {
             // The one 5xx here is the handler's own throw, negotiated like any error.
             expect(answer.status).to.equal(500)
@@ -509,7 +497,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
           const headers: Record<string, string> = {}
           if (contentType !== undefined) headers['content-type'] = contentType
           if (accept !== undefined) headers.accept = accept
-          const answer = await call(served, { method, path, headers, body: method === 'GET' ? undefined : body })
+          const answer = await call(suite.served, { method, path, headers, body: method === 'GET' ? undefined : body })
           checkAnswer(answer, undefined, method === 'HEAD')
         },
       ),
@@ -523,7 +511,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
     for (const kind of ['array', 'object'] as const) {
       const calls = g.__robustCount
       for (const depth of [600, 5000, 100_000]) {
-        const answer = await call(served, {
+        const answer = await call(suite.served, {
           method: 'POST',
           path: '/count',
           headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -533,7 +521,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
         expect(JSON.parse(answer.body).error.message).to.match(/nested/)
       }
       expect(g.__robustCount, 'the handler ran').to.equal(calls)
-      const fine = await call(served, {
+      const fine = await call(suite.served, {
         method: 'POST',
         path: '/count',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
@@ -546,7 +534,7 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
   it('absolute-form and asterisk request targets: request.path is still root-relative; no 5xx', async () => {
     const raw = (line: string) =>
       new Promise<string>((resolve, reject) => {
-        const socket = net.connect(served.port, '127.0.0.1', () =>
+        const socket = net.connect(suite.served.port, '127.0.0.1', () =>
           socket.end(`${line}\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n`),
         )
         let text = ''
@@ -570,9 +558,12 @@ describe('robustness: generated input over real HTTP (fast-check)', function () 
   })
 
   it('a request line too long for Node is a 431 from Node, and the server keeps answering', async () => {
-    const answer = await call(served, { path: `/echo/${'a'.repeat(20_000)}`, headers: { accept: 'application/json' } })
+    const answer = await call(suite.served, {
+      path: `/echo/${'a'.repeat(20_000)}`,
+      headers: { accept: 'application/json' },
+    })
     expect(answer.status).to.equal(431)
-    const after = await call(served, { path: '/echo', headers: { accept: 'application/json' } })
+    const after = await call(suite.served, { path: '/echo', headers: { accept: 'application/json' } })
     expect(after.status).to.equal(200)
   })
 })

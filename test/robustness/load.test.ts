@@ -3,7 +3,7 @@
  * request mix over real HTTP, every answer checked, zero errors.
  */
 import { expect } from 'chai'
-import { listen, makeApp, type Served, watchUnhandled } from './helpers.js'
+import { serveSuite } from './helpers.js'
 import { EXPECTED_STATUSES, LOAD_KEY, runMix, statusCounts } from './load-mix.js'
 
 const AMOUNT = 10_000
@@ -11,23 +11,11 @@ const CONNECTIONS = 10
 
 describe('robustness: load', function () {
   this.timeout(90_000)
-  const unhandled = watchUnhandled()
-  let served: Served
-
-  before(async () => {
-    unhandled.start()
-    const { app, middleware } = makeApp({ session: { keys: [LOAD_KEY] } })
-    await middleware.ready
-    served = await listen(app)
-  })
-
-  after(async () => {
-    unhandled.stop()
-    await served?.close()
-  })
+  const suite = serveSuite({ session: { keys: [LOAD_KEY] } })
+  const { unhandled } = suite
 
   it(`${AMOUNT} mixed requests (GET/POST, JSON/HTML, forms, redirects, sessions, 404s) on ${CONNECTIONS} connections: every answer as expected`, async () => {
-    const { result, unexpected, byName } = await runMix(served.port, AMOUNT, CONNECTIONS)
+    const { result, unexpected, byName } = await runMix(suite.served.port, AMOUNT, CONNECTIONS)
     expect(unexpected, 'answers that were not what their request must get').to.deep.equal([])
     expect(result.errors, 'errors').to.equal(0)
     expect(result.timeouts, 'timeouts').to.equal(0)

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto'
 import http from 'node:http'
 import { expect } from 'chai'
 import expressSession from 'express-session'
-import { call, listen, makeApp, PROTOTYPE_KEYS, prototypeKeys, type Served, watchUnhandled } from './helpers.js'
+import { call, listen, makeApp, PROTOTYPE_KEYS, prototypeKeys, type Served, serveSuite } from './helpers.js'
 
 const KEY = 'robust-test-key'
 const AGENTS = 40
@@ -36,20 +36,8 @@ const cookieHeader = (jar: Map<string, string>) => [...jar].map(([k, v]) => `${k
 
 describe('robustness: sessions', function () {
   this.timeout(60_000)
-  const unhandled = watchUnhandled()
-  let served: Served
-
-  before(async () => {
-    unhandled.start()
-    const { app, middleware } = makeApp({ session: { keys: [KEY] } })
-    await middleware.ready
-    served = await listen(app)
-  })
-
-  after(async () => {
-    unhandled.stop()
-    await served?.close()
-  })
+  const suite = serveSuite({ session: { keys: [KEY] } })
+  const { unhandled } = suite
 
   afterEach(() => {
     expect(unhandled.seen).to.deep.equal([])
@@ -57,7 +45,7 @@ describe('robustness: sessions', function () {
   })
 
   const readSession = async (cookie: string) => {
-    const answer = await call(served, { path: '/session', headers: { accept: 'application/json', cookie } })
+    const answer = await call(suite.served, { path: '/session', headers: { accept: 'application/json', cookie } })
     expect(answer.status, cookie.slice(0, 80)).to.equal(200)
     return JSON.parse(answer.body).session as Record<string, unknown>
   }
@@ -102,7 +90,7 @@ describe('robustness: sessions', function () {
     })
 
     it('a cookie header over Node’s header limit is a 431 from Node, and the server keeps answering', async () => {
-      const answer = await call(served, {
+      const answer = await call(suite.served, {
         path: '/session',
         headers: { accept: 'application/json', cookie: `session=${'A'.repeat(20_000)}` },
       })
@@ -116,7 +104,7 @@ describe('robustness: sessions', function () {
     ["express-session (the app's own)", STORE_STEPS],
   ] as const) {
     it(`${kind}: ${AGENTS} clients × ${steps * 2} interleaved requests each see only their own session`, async () => {
-      let target = served
+      let target = suite.served
       if (kind.startsWith('express-session')) {
         const { app, middleware } = makeApp({}, (app) =>
           app.use(expressSession({ secret: KEY, resave: false, saveUninitialized: false })),
@@ -161,7 +149,7 @@ describe('robustness: sessions', function () {
           }),
         )
       } finally {
-        if (target !== served) await target.close()
+        if (target !== suite.served) await target.close()
       }
       expect(requests).to.equal(AGENTS * steps * 2)
     })
