@@ -257,7 +257,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     try {
       const body = method === 'GET' || !chain ? {} : await readBody(req, res)
       request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
-      const label = `${route.apiName} ${method === 'DELETE' ? 'destroy' : method.toLowerCase()}`
+      const label = route.labels?.[method] ?? route.pattern
       const response = chain ? await runChain(chain, request, label) : { json: {} }
       // The client left while the handler ran: drop the answer (nothing written, no session saved).
       if (res.destroyed) return
