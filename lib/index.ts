@@ -8,7 +8,7 @@ import { type LoadedModule, loadModule } from './load.js'
 import { decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { enhancePages } from './renderers/enhance.js'
-import { bodyReader, buildRequest } from './request.js'
+import { bodyReader, buildRequest, pathOf } from './request.js'
 import { applyHeaders, encodeLocation, HTML_TYPE, JSON_TYPE, send, sendRedirect, serialize } from './respond.js'
 import { BAD_URL, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
@@ -212,9 +212,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
     if (!settled) await ready.catch(() => {})
     if (watcher?.pending) await watcher.pending
-    const url = req.url ?? '/'
-    const at = url.indexOf('?')
-    const pathname = at === -1 ? url : url.slice(0, at)
+    const pathname = pathOf(req.url ?? '/')
     const caseSensitive = req.app?.enabled('case sensitive routing') ?? false
     const match = matcher.match(pathname, caseSensitive)
     // Unmatched requests leave untouched, before any work of ours.

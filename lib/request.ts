@@ -86,13 +86,17 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
   }
 }
 
-/** The pathname the browser asked for, mount prefix included, without the query string. */
-export function rootRelativePath(req: IncomingMessage & { originalUrl?: string }): string {
-  let url = req.originalUrl ?? req.url ?? '/'
+/** A request target's path, without the query string. */
+export function pathOf(target: string): string {
   // An absolute-form request target (`GET http://host/path`, as proxies send) keeps only its path.
-  if (url.charCodeAt(0) !== 0x2f) url = url.replace(ABSOLUTE_FORM, '/')
+  const url = target.charCodeAt(0) === 0x2f ? target : target.replace(ABSOLUTE_FORM, '/')
   const at = url.indexOf('?')
   return at === -1 ? url : url.slice(0, at)
+}
+
+/** The pathname the browser asked for, mount prefix included, without the query string. */
+export function rootRelativePath(req: IncomingMessage & { originalUrl?: string }): string {
+  return pathOf(req.originalUrl ?? req.url ?? '/')
 }
 
 const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\/?/
