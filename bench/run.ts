@@ -348,6 +348,15 @@ function figures(one: Fixture, many: Fixture): Figure[] {
         check: sameJson(itemJson(0, '42')),
       },
       {
+        key: 'baseline-get-1000',
+        title: `GET JSON, 1000 routes, the last one: this build vs the baseline (${BASELINE})`,
+        bar: { op: '>=', value: 1.0 },
+        a: enhance1000,
+        b: side('baseline', 'enhance', many, 1000, { lib: BASELINE }),
+        request: () => getRoute(999),
+        check: sameJson(itemJson(999, '42')),
+      },
+      {
         key: 'baseline-post',
         title: `POST JSON, 1 route: this build vs the baseline (${BASELINE})`,
         bar: { op: '>=', value: 1.0 },
