@@ -79,18 +79,23 @@ export function nextVersion(): number {
   return lastVersion
 }
 
+/** Imports a file; a `version` above 0 (from nextVersion()) gets a fresh copy rather than the cached one. */
+export async function importVersion(file: string, version: number): Promise<Record<string, unknown>> {
+  const url = pathToFileURL(file)
+  if (version > 0) {
+    // A new URL makes a new ES module; a CommonJS one (or TypeScript compiled
+    // to CommonJS by a loader) is also cached by `require`, keyed by its path.
+    url.search = `?v=${version}`
+    delete createRequire(file).cache[file]
+  }
+  return (await import(url.href)) as Record<string, unknown>
+}
+
 /** Imports a route module; the error message names what went wrong in words a user can act on. */
 export async function loadModule(file: string, version = 0): Promise<LoadedModule> {
   let mod: Record<string, unknown>
   try {
-    const url = pathToFileURL(file)
-    if (version > 0) {
-      // A new URL makes a new ES module; a CommonJS one (or TypeScript compiled
-      // to CommonJS by a loader) is also cached by `require`, keyed by its path.
-      url.search = `?v=${version}`
-      delete createRequire(file).cache[file]
-    }
-    mod = (await import(url.href)) as Record<string, unknown>
+    mod = await importVersion(file, version)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (TS_FILE.test(file) && code === 'ERR_UNKNOWN_FILE_EXTENSION') {

@@ -1,6 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
 import { join, relative, sep } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type {
   EnhanceApiReq,
   EnhanceElementArgs,
@@ -11,7 +10,7 @@ import type {
   RendererFolders,
 } from '../../types/index.js'
 import { escapeHtml } from '../errors.js'
-import { nextVersion } from '../load.js'
+import { importVersion, nextVersion } from '../load.js'
 import { toPath } from '../options.js'
 import { PAGE_EXTENSIONS, type ScannedFile, scanRoutes } from '../routes/scan.js'
 import { keyOf, pageSegments } from '../routes/table.js'
@@ -132,13 +131,6 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-async function importFile(file: string, version: number): Promise<Record<string, unknown>> {
-  const url = pathToFileURL(file)
-  // A new query string is a new module for Node's import cache (reload).
-  if (version > 0) url.search = `?v=${version}`
-  return (await import(url.href)) as Record<string, unknown>
-}
-
 type Dirs = RendererFolders
 
 async function load(dirs: Dirs, version: number): Promise<Loaded> {
@@ -159,7 +151,7 @@ async function load(dirs: Dirs, version: number): Promise<Loaded> {
   /** Imports a file's default export; a failure is a problem and `undefined`. */
   const defaultOf = async (file: string): Promise<{ value: unknown } | { error: Error }> => {
     try {
-      return { value: (await importFile(file, version)).default }
+      return { value: (await importVersion(file, version)).default }
     } catch (error) {
       const message = `${nameOf(file)}: failed to load: ${(error as Error).message}`
       problems.push(message)
