@@ -57,15 +57,16 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 interface Server {
   port: number
   lastPath: string | undefined
-  memory(): Promise<{ rss: number; heapUsed: number }>
+  /** `settle`: after a full GC (the server must run with --expose-gc) */
+  memory(settle?: boolean): Promise<{ rss: number; heapUsed: number }>
   /** CPU time (user + system) the server process has used so far, in microseconds */
   cpu(): Promise<number>
   stop(): void
 }
 
-function spawn(config: ServerConfig): ChildProcess {
+function spawn(config: ServerConfig, execArgv: string[] = []): ChildProcess {
   return fork(join(here, 'server.js'), [JSON.stringify(config)], {
-    execArgv: [],
+    execArgv,
     env: { ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'bench secret, not a real one' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
@@ -100,17 +101,17 @@ process.on('exit', () => {
   for (const child of running) child.kill()
 })
 
-async function startServer(config: ServerConfig): Promise<Server> {
-  const child = spawn(config)
+async function startServer(config: ServerConfig, execArgv: string[] = []): Promise<Server> {
+  const child = spawn(config, execArgv)
   running.add(child)
   try {
     const { port, lastPath } = await nextMessage(child, 'listening')
     return {
       port,
       lastPath,
-      async memory() {
+      async memory(settle = false) {
         const reply = nextMessage(child, 'rss')
-        child.send({ type: 'rss' })
+        child.send({ type: 'rss', settle })
         const { rss, heapUsed } = await reply
         return { rss, heapUsed }
       },
@@ -463,44 +464,56 @@ interface MemoryResult {
   rssTotal: number
   heapFirst: number
   heapTotal: number
+  /** the same readings from a second server, each after a full GC */
+  settled: { rssFirst: number; rssTotal: number; heapFirst: number; heapTotal: number }
 }
 
-async function memory(many: Fixture): Promise<MemoryResult> {
-  const server = await startServer({ contender: 'enhance', root: many.root, routes: 1000 })
+/** The memory figure's load: a mix of what an app sees (JSON GETs across routes, a query string, an HTML client, JSON POSTs). */
+const MEMORY_MIX: Request[] = [
+  getRoute(999),
+  { ...getRoute(500), path: '/r/500/7?sort=name&page=2' },
+  { ...getRoute(1), headers: { accept: 'text/html' } },
+  {
+    method: 'POST',
+    path: '/items',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'widget', qty: 2 }),
+  },
+]
+
+/**
+ * RSS and heap after `first` and after `total` requests of the mix. With
+ * `settle`, each reading follows a full GC (a server of its own, run with
+ * --expose-gc, so that the forced GCs cannot move the plain readings).
+ */
+async function memoryRun(many: Fixture, settle: boolean) {
+  const server = await startServer(
+    { contender: 'enhance', root: many.root, routes: 1000 },
+    settle ? ['--expose-gc'] : [],
+  )
   try {
     const [first, total] = settings.memory
-    // A mix of what an app sees: JSON GETs across routes, a query string, an HTML client, JSON POSTs.
-    const mix: Request[] = [
-      getRoute(999),
-      { ...getRoute(500), path: '/r/500/7?sort=name&page=2' },
-      { ...getRoute(1), headers: { accept: 'text/html' } },
-      {
-        method: 'POST',
-        path: '/items',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'widget', qty: 2 }),
-      },
-    ]
     const run = async (amount: number) => {
-      for (const request of mix) await cannon(server, request, { amount: amount / mix.length })
+      for (const request of MEMORY_MIX) await cannon(server, request, { amount: amount / MEMORY_MIX.length })
     }
     await run(first)
-    const after = await server.memory()
+    const after = await server.memory(settle)
     await run(total - first)
-    const end = await server.memory()
-    const result = {
-      first,
-      total,
-      rssFirst: after.rss,
-      rssTotal: end.rss,
-      heapFirst: after.heapUsed,
-      heapTotal: end.heapUsed,
-    }
-    log(`memory: RSS ${mb(after.rss)} MB after ${first}, ${mb(end.rss)} MB after ${total}`)
-    return result
+    const end = await server.memory(settle)
+    return { rssFirst: after.rss, rssTotal: end.rss, heapFirst: after.heapUsed, heapTotal: end.heapUsed }
   } finally {
     server.stop()
   }
+}
+
+async function memory(many: Fixture): Promise<MemoryResult> {
+  const [first, total] = settings.memory
+  const plain = await memoryRun(many, false)
+  const settled = await memoryRun(many, true)
+  log(
+    `memory: RSS ${mb(plain.rssFirst)} MB after ${first}, ${mb(plain.rssTotal)} MB after ${total}; after a full GC (a second server) ${mb(settled.rssFirst)} and ${mb(settled.rssTotal)} MB, heap ${mb(settled.heapFirst)} and ${mb(settled.heapTotal)} MB`,
+  )
+  return { first, total, ...plain, settled }
 }
 
 const mb = (bytes: number) => round(bytes / 1024 / 1024, 1)
@@ -568,9 +581,10 @@ function report(
   }
   if (mem) {
     const grew = mem.rssTotal - mem.rssFirst
+    const s = mem.settled
     lines.push('')
     lines.push(
-      `Memory: enhanceRoutes with 1000 routes, a mix of JSON GETs (with and without a query string), an HTML-client GET and JSON POSTs. RSS after ${mem.total} requests minus after ${mem.first}: **${mb(grew)} MB** (${mb(mem.rssFirst)} → ${mb(mem.rssTotal)} MB; heap used ${mb(mem.heapFirst)} → ${mb(mem.heapTotal)} MB). Bar < 20 MB: ${grew < 20 * 1024 * 1024 ? 'holds' : '**does not hold**'}${QUICK ? ' (quick mode: fewer requests than the bar names)' : ''}.`,
+      `Memory: enhanceRoutes with 1000 routes, a mix of JSON GETs (with and without a query string), an HTML-client GET and JSON POSTs. RSS after ${mem.total} requests minus after ${mem.first}: **${mb(grew)} MB** (${mb(mem.rssFirst)} → ${mb(mem.rssTotal)} MB; heap used ${mb(mem.heapFirst)} → ${mb(mem.heapTotal)} MB). Bar < 20 MB: ${grew < 20 * 1024 * 1024 ? 'holds' : '**does not hold**'}${QUICK ? ' (quick mode: fewer requests than the bar names)' : ''}. Context, not the bar: a second server under the same load, read after a full GC each time, so that garbage and the GC's timing drop out: heap used ${mb(s.heapFirst)} → ${mb(s.heapTotal)} MB (what the process keeps), RSS ${mb(s.rssFirst)} → ${mb(s.rssTotal)} MB.`,
     )
   }
   lines.push('')
