@@ -1,7 +1,7 @@
 // The benchmark behind every performance claim (issue 5). `npm run bench`.
 //
 // Each contender runs as its own server process on 127.0.0.1 (bench/server.ts);
-// this process drives them with autocannon, alternating A B A B ... for several
+// this process drives them with autocannon, alternating A B B A ... for several
 // rounds, and reports each figure as median(A req/s) / median(B req/s). Route
 // folders are generated under the OS temp folder and removed afterwards.
 //
@@ -33,7 +33,7 @@ const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE
 const settings = {
   ...(QUICK
     ? { rounds: 3, seconds: 0.5, warmup: 0.5, startupRuns: 1, memory: [2_000, 20_000] as const }
-    : { rounds: 9, seconds: 1, warmup: 1, startupRuns: 3, memory: [10_000, 200_000] as const }),
+    : { rounds: 15, seconds: 1, warmup: 2, startupRuns: 3, memory: [10_000, 200_000] as const }),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   // Pipelined requests keep the client (autocannon, in this process) from being
   // the bottleneck, so that the figures compare the servers.
@@ -385,8 +385,12 @@ async function measure(figure: Figure): Promise<FigureResult> {
     await cannon(a, request, { seconds: settings.warmup })
     await cannon(b, request, { seconds: settings.warmup })
     for (let i = 0; i < settings.rounds; i++) {
-      const runA = await cannon(a, request, { seconds: settings.seconds })
-      const runB = await cannon(b, request, { seconds: settings.seconds })
+      // A B, then B A: a load that drifts during the run favours neither side.
+      const first = i % 2 === 0 ? a : b
+      const second = first === a ? b : a
+      const runFirst = await cannon(first, request, { seconds: settings.seconds })
+      const runSecond = await cannon(second, request, { seconds: settings.seconds })
+      const [runA, runB] = first === a ? [runFirst, runSecond] : [runSecond, runFirst]
       result.a.push(runA.rps)
       result.b.push(runB.rps)
       result.cpuA.push(runA.cpuPerRequest)
@@ -543,7 +547,7 @@ function report(
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM, ${type()} ${release()} ${arch()}, Node ${process.version}; load average at start ${meta.load} (shared with other work)`,
   )
   lines.push(
-    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B A B; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The bar is judged on the ratio of medians. Two columns are context, not bars: the paired ratio (the median of A/B over rounds run back to back, which a load that drifts during the run moves less) and the server process's CPU time per request (median of the rounds; it grows too when other work shares the cores).`,
+    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B B A A B ...; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The bar is judged on the ratio of medians. Two columns are context, not bars: the paired ratio (the median of A/B over rounds run back to back, which a load that drifts during the run moves less) and the server process's CPU time per request (median of the rounds; it grows too when other work shares the cores).`,
   )
   lines.push('')
   lines.push(
