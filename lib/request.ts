@@ -85,6 +85,26 @@ function plainJsonLength(req: IncomingMessage, limit: number): number | undefine
   return size <= limit ? size : undefined
 }
 
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * True when the whole body is in the request's buffer and nobody else reads
+ * it: `read()` returns it at once. Node's parser never buffers more than the
+ * declared length, so `length` bytes are the whole body.
+ */
+function isBuffered(req: IncomingMessage, length: number): boolean {
+  return req.readableLength === length && req.readableEncoding === null && req.readableFlowing !== true
+}
+
+/** Parses a whole body's bytes; a body that is not strict JSON is a 400 with JSON.parse's message. */
+function parseJsonBytes(bytes: Buffer): unknown {
+  try {
+    return parseStrictJson(bytes.toString('utf8'))
+  } catch (error) {
+    throw httpError(400, (error as Error).message, error)
+  }
+}
+
 /** Reads `length` bytes of JSON and parses them as body-parser's strict JSON parser does. */
 function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -107,11 +127,10 @@ function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
         done(httpError(400, 'request size did not match content length'))
         return
       }
-      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString('utf8')
       try {
-        done(undefined, parseStrictJson(text))
+        done(undefined, parseJsonBytes(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
       } catch (error) {
-        done(httpError(400, (error as Error).message, error))
+        done(error)
       }
     }
     const onError = (error: Error) => done(httpError(400, error.message, error))
@@ -155,7 +174,11 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
     const length = req.readableEnded ? undefined : plainJsonLength(req, maxBytes)
     let body: unknown
     if (length !== undefined) {
-      body = await readPlainJson(req, length)
+      // A body sent with its headers is buffered once Node's parser has read the packet, a microtask from now.
+      if (req.readableLength < length) await undefined
+      body = isBuffered(req, length)
+        ? parseJsonBytes(length === 0 ? EMPTY : req.read())
+        : await readPlainJson(req, length)
       // As body-parser leaves it, for middleware after ours.
       parsed.body = body
       parsed._body = true
