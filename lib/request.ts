@@ -115,6 +115,7 @@ function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
       req.off('end', onEnd)
       req.off('error', onError)
       req.off('aborted', onAborted)
+      req.off('close', onAborted)
       if (error === undefined) resolve(body)
       else reject(error)
     }
@@ -139,6 +140,8 @@ function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
     req.on('end', onEnd)
     req.on('error', onError)
     req.on('aborted', onAborted)
+    // A request closed before its end (whichever of these Node emits) never ends: nothing would settle the read.
+    req.on('close', onAborted)
   })
 }
 
