@@ -461,15 +461,19 @@ async function startup(): Promise<StartupRow[]> {
   return rows
 }
 
-interface MemoryResult {
-  first: number
-  total: number
+/** RSS and heap used after the first `first` requests and after all `total`. */
+interface MemoryReadings {
   rssFirst: number
   rssTotal: number
   heapFirst: number
   heapTotal: number
+}
+
+interface MemoryResult extends MemoryReadings {
+  first: number
+  total: number
   /** the same readings from a second server, each after a full GC */
-  settled: { rssFirst: number; rssTotal: number; heapFirst: number; heapTotal: number }
+  settled: MemoryReadings
 }
 
 /** The memory figure's load: a mix of what an app sees (JSON GETs across routes, a query string, an HTML client, JSON POSTs). */
@@ -490,7 +494,7 @@ const MEMORY_MIX: Request[] = [
  * `settle`, each reading follows a full GC (a server of its own, run with
  * --expose-gc, so that the forced GCs cannot move the plain readings).
  */
-async function memoryRun(many: Fixture, settle: boolean) {
+async function memoryRun(many: Fixture, settle: boolean): Promise<MemoryReadings> {
   const server = await startServer(
     { contender: 'enhance', root: many.root, routes: 1000 },
     settle ? ['--expose-gc'] : [],

@@ -139,10 +139,10 @@ async function serve(): Promise<void> {
   })
 }
 
-process.on('message', (message: { type?: string }) => {
+process.on('message', (message: { type?: string; settle?: boolean }) => {
   if (message.type === 'rss') {
     // `settle`: first a full GC (the memory figure's server runs with --expose-gc), so the reading shows what the process keeps, not where the GC's sawtooth stood.
-    if ((message as { settle?: boolean }).settle && typeof globalThis.gc === 'function') {
+    if (message.settle && typeof globalThis.gc === 'function') {
       globalThis.gc()
       globalThis.gc()
     }

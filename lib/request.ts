@@ -128,11 +128,14 @@ function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
         done(httpError(400, 'request size did not match content length'))
         return
       }
+      let body: unknown
       try {
-        done(undefined, parseJsonBytes(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+        body = parseJsonBytes(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks))
       } catch (error) {
         done(error)
+        return
       }
+      done(undefined, body)
     }
     const onError = (error: Error) => done(httpError(400, error.message, error))
     const onAborted = () => done(httpError(400, 'request aborted'))
