@@ -19,28 +19,67 @@ function check(result: unknown, label: string): EnhanceApiRes {
   return response
 }
 
+function failure(thrown: unknown, label: string): Error {
+  // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
+  if (isHttpError(thrown) && isErrorStatus(thrown.status)) return thrown
+  return httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as PromiseLike<unknown>).then === 'function'
+}
+
+/** Calls one function of a chain; what it throws becomes an HTTP error. */
+function call(fn: EnhanceApiFn, request: EnhanceApiReq, label: string): unknown {
+  try {
+    return fn(request)
+  } catch (thrown) {
+    throw failure(thrown, label)
+  }
+}
+
+/** The rest of a chain once one of its functions has returned a promise (or thenable). */
+async function finishChain(
+  pending: PromiseLike<unknown>,
+  chain: readonly EnhanceApiFn[],
+  from: number,
+  request: EnhanceApiReq,
+  label: string,
+): Promise<EnhanceApiRes> {
+  let result: unknown = pending
+  for (let i = from; ; i++) {
+    if (isThenable(result)) {
+      try {
+        result = await result
+      } catch (thrown) {
+        throw failure(thrown, label)
+      }
+    }
+    if (result !== undefined) return check(result, label)
+    const fn = chain[i]
+    if (fn === undefined) return { json: {} }
+    result = call(fn, request, label)
+  }
+}
+
 /**
  * Runs a handler or chain: each function gets the same request; the first one
  * that returns a response ends the chain; none at all answers `{ json: {} }`.
  * `label` (file and method) names the culprit in errors.
+ *
+ * While the functions return plain values the chain runs synchronously and
+ * returns the response itself (no promise, no microtask turn); from the first
+ * one that returns a promise on, it returns a promise. A failure is thrown
+ * (sync) or rejected (async) as an HTTP error.
  */
-export async function runChain(
+export function runChain(
   chain: readonly EnhanceApiFn[],
   request: EnhanceApiReq,
   label: string,
-): Promise<EnhanceApiRes> {
-  for (const fn of chain) {
-    let result: unknown
-    try {
-      result = fn(request)
-      if (result !== null && typeof result === 'object' && typeof (result as Promise<unknown>).then === 'function') {
-        result = await result
-      }
-    } catch (thrown) {
-      // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
-      if (isHttpError(thrown) && isErrorStatus(thrown.status)) throw thrown
-      throw httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
-    }
+): EnhanceApiRes | Promise<EnhanceApiRes> {
+  for (let i = 0; i < chain.length; i++) {
+    const result = call(chain[i] as EnhanceApiFn, request, label)
+    if (isThenable(result)) return finishChain(result, chain, i + 1, request, label)
     if (result !== undefined) return check(result, label)
   }
   return { json: {} }

@@ -1,11 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { relative } from 'node:path'
-import type { EnhanceApiReq, EnhanceError, EnhanceMethod, EnhanceRoutesOptions, RouteInfo } from '../types/index.js'
+import type {
+  EnhanceApiFn,
+  EnhanceApiReq,
+  EnhanceApiRes,
+  EnhanceError,
+  EnhanceMethod,
+  EnhanceRoutesOptions,
+  PageRenderer,
+  RouteInfo,
+} from '../types/index.js'
 import { traceMatch, tracer } from './debug.js'
 import { httpError, minimalErrorPage, publicMessage, toHttpError } from './errors.js'
 import { runChain } from './handle.js'
 import { type LoadedModule, loadModule } from './load.js'
-import { decide, wantsJson } from './negotiate.js'
+import { type Answer, decide, wantsJson } from './negotiate.js'
 import { resolveOptions } from './options.js'
 import { enhancePages } from './renderers/enhance.js'
 import { bodyReader, buildRequest, pathOf } from './request.js'
@@ -45,6 +54,23 @@ const METHODS: Record<string, EnhanceMethod> = {
 }
 
 const PAGE_ONLY_ALLOW = 'GET, HEAD, OPTIONS'
+
+/** One matched request on its way to an answer: what each step after routing needs. */
+interface Exchange {
+  req: Req
+  res: ServerResponse
+  next: Next
+  /** The client wants JSON. */
+  json: boolean
+  /** The path matched (mount-relative), for the trace. */
+  pathname: string
+  route: Route
+  method: EnhanceMethod
+  /** `<file> <export>`: names the culprit in errors. */
+  label: string
+  /** Set once built: error pages and onError get it. */
+  request: EnhanceApiReq | undefined
+}
 
 /** Mounts Enhance-style API routes (and pages) on an Express app. */
 export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutesMiddleware {
@@ -209,9 +235,16 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
     return buildRequest(req, res, METHODS[req.method ?? ''] ?? 'GET', {}, {}, session)
   }
 
-  async function handle(req: Req, res: ServerResponse, next: Next): Promise<void> {
-    if (!settled) await ready.catch(() => {})
-    if (watcher?.pending) await watcher.pending
+  /**
+   * Answers one request. The common case runs synchronously from the request
+   * to the written answer: a settled route table, no body to read, handlers
+   * that return plain values, no session to save, and a JSON or redirect
+   * answer. Each step that has to wait (start-up, a reload, a body, a
+   * handler's promise, a session store, a page render) goes on asynchronously
+   * from there, and every failure on either path ends in fail().
+   */
+  function handle(req: Req, res: ServerResponse, next: Next): void | Promise<void> {
+    if (!settled || watcher?.pending) return waitThenHandle(req, res, next)
     const pathname = pathOf(req.url ?? '/')
     const caseSensitive = req.app?.enabled('case sensitive routing') ?? false
     const match = matcher.match(pathname, caseSensitive)
@@ -251,53 +284,135 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       fail(req, res, next, error, undefined, json)
       return
     }
-    let request: EnhanceApiReq | undefined
+    const exchange: Exchange = {
+      req,
+      res,
+      next,
+      json,
+      pathname,
+      route,
+      method,
+      label: route.labels?.[method] ?? route.pattern,
+      request: undefined,
+    }
+    if (method === 'GET' || !chain) return run(exchange, chain, match.params, {})
+    return readBody(req, res).then(
+      (body) => run(exchange, chain, match.params, body),
+      (thrown: unknown) => failed(exchange, thrown),
+    )
+  }
+
+  /** Requests that arrive before start-up is done, or during a reload, wait for it. */
+  async function waitThenHandle(req: Req, res: ServerResponse, next: Next): Promise<void> {
+    if (!settled) await ready.catch(() => {})
+    if (watcher?.pending) await watcher.pending
+    return handle(req, res, next)
+  }
+
+  function failed(exchange: Exchange, thrown: unknown): void {
+    fail(exchange.req, exchange.res, exchange.next, thrown, exchange.request, exchange.json)
+  }
+
+  /** Builds the request object and runs the chain. */
+  function run(
+    exchange: Exchange,
+    chain: readonly EnhanceApiFn[] | undefined,
+    params: Record<string, string>,
+    body: unknown,
+  ): void | Promise<void> {
     try {
-      const body = method === 'GET' || !chain ? {} : await readBody(req, res)
-      request = buildRequest(req, res, method, match.params, body, sessions.read(req, res))
-      const label = route.labels?.[method] ?? route.pattern
-      const response = chain ? await runChain(chain, request, label) : { json: {} }
+      const { req, res } = exchange
+      const request = buildRequest(req, res, exchange.method, params, body, sessions.read(req, res))
+      exchange.request = request
+      const response = chain ? runChain(chain, request, exchange.label) : { json: {} }
+      if (!(response instanceof Promise)) return answer(exchange, response)
+      return response.then(
+        (late) => answer(exchange, late),
+        (thrown: unknown) => failed(exchange, thrown),
+      )
+    } catch (thrown) {
+      failed(exchange, thrown)
+    }
+  }
+
+  /** Decides the answer to a handler's response, saving its session first. */
+  function answer(exchange: Exchange, response: EnhanceApiRes): void | Promise<void> {
+    try {
+      const { req, res } = exchange
       // The client left while the handler ran: drop the answer (nothing written, no session saved).
       if (res.destroyed) return
       // Every renderer is asked: it answers undefined when it has no page, and the client gets the JSON.
-      const answer = decide(method, json, response, renderer !== undefined)
+      const decided = decide(exchange.method, exchange.json, response, renderer !== undefined)
       trace?.(
         '%s %s: answers %s %d%s',
         req.method,
-        pathname,
-        answer.kind === 'page' ? 'page (or JSON if the renderer has none)' : answer.kind,
-        answer.status,
-        'location' in answer ? ` to ${answer.location}` : '',
+        exchange.pathname,
+        decided.kind === 'page' ? 'page (or JSON if the renderer has none)' : decided.kind,
+        decided.status,
+        'location' in decided ? ` to ${decided.location}` : '',
       )
-      if (response.session !== undefined) await sessions.write(req, res, response.session, label)
+      if (response.session === undefined) return deliver(exchange, response, decided)
+      return sessions.write(req, res, response.session, exchange.label).then(
+        () => deliver(exchange, response, decided),
+        (thrown: unknown) => failed(exchange, thrown),
+      )
+    } catch (thrown) {
+      failed(exchange, thrown)
+    }
+  }
+
+  /** Writes the answer: a redirect, a page or JSON. */
+  function deliver(exchange: Exchange, response: EnhanceApiRes, decided: Answer): void | Promise<void> {
+    try {
+      const { req, res } = exchange
       applyHeaders(res, response)
-      const head = req.method === 'HEAD'
-      if (answer.kind === 'redirect') {
-        sendRedirect(res, answer.status, answer.location)
-      } else if (answer.kind === 'page' && renderer) {
-        const store = (response.json ?? {}) as Record<string, unknown>
-        const html = await renderer.render({
-          pattern: route.pattern,
-          request,
-          state: { store },
-          status: answer.status,
-          req,
-          res,
-        })
-        if (res.destroyed) return
-        if (html === undefined) send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
-        else send(res, answer.status, HTML_TYPE, html, head)
+      if (decided.kind === 'redirect') {
+        sendRedirect(res, decided.status, decided.location)
+      } else if (decided.kind === 'page' && renderer) {
+        return renderPage(exchange, renderer, response, decided.status)
       } else {
         if (typeof response.location === 'string') res.setHeader('Location', encodeLocation(response.location))
-        send(res, answer.status, JSON_TYPE, serialize(response.json, label), head)
+        send(res, decided.status, JSON_TYPE, serialize(response.json, exchange.label), req.method === 'HEAD')
       }
     } catch (thrown) {
-      fail(req, res, next, thrown, request, json)
+      failed(exchange, thrown)
+    }
+  }
+
+  async function renderPage(
+    exchange: Exchange,
+    pages: PageRenderer,
+    response: EnhanceApiRes,
+    status: number,
+  ): Promise<void> {
+    const { req, res } = exchange
+    try {
+      const store = (response.json ?? {}) as Record<string, unknown>
+      const html = await pages.render({
+        pattern: exchange.route.pattern,
+        request: exchange.request as EnhanceApiReq,
+        state: { store },
+        status,
+        req,
+        res,
+      })
+      if (res.destroyed) return
+      const head = req.method === 'HEAD'
+      if (html === undefined) send(res, status, JSON_TYPE, serialize(response.json, exchange.label), head)
+      else send(res, status, HTML_TYPE, html, head)
+    } catch (thrown) {
+      failed(exchange, thrown)
     }
   }
 
   const middleware = ((req: IncomingMessage, res: ServerResponse, next: Next) => {
-    handle(req as Req, res, next).catch(next)
+    // Every failure is answered inside handle(); only a broken error path itself reaches next().
+    try {
+      const pending = handle(req as Req, res, next)
+      if (pending !== undefined) pending.catch(next)
+    } catch (error) {
+      next(error)
+    }
   }) as EnhanceRoutesMiddleware
   middleware.ready = ready
   middleware.routes = () =>

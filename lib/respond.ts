@@ -28,9 +28,14 @@ export function serialize(json: unknown, label: string): string {
 export function send(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
   res.statusCode = status
   res.setHeader('Content-Type', type)
-  res.setHeader('Content-Length', Buffer.byteLength(body))
-  if (head || status === 204 || status === 304) res.end()
-  else res.end(body)
+  if (head || status === 204 || status === 304) {
+    res.setHeader('Content-Length', Buffer.byteLength(body))
+    res.end()
+  } else {
+    // Node writes the Content-Length of a body handed whole to end(); a length the handler set is corrected.
+    if (res.hasHeader('Content-Length')) res.setHeader('Content-Length', Buffer.byteLength(body))
+    res.end(body)
+  }
 }
 
 export const JSON_TYPE = 'application/json; charset=utf-8'

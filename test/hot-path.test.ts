@@ -1,5 +1,8 @@
 // Behaviours the hot-path optimizations touch (issue 5): sync and async chains,
 // failures on either path, and the Vary header next to an app's own.
+import { once } from 'node:events'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { expect } from 'chai'
 import express from 'express'
 import request from 'supertest'
@@ -62,6 +65,57 @@ describe('hot path (issue 5)', () => {
       expect(res.status).to.equal(200)
       expect(res.headers['content-length']).to.equal(String(Buffer.byteLength('{"ok":true}')))
       expect(res.text ?? '').to.equal('')
+    })
+  })
+
+  describe('the synchronous path', () => {
+    /** Whether the answer was written before the app returned from the request event. */
+    async function endedInTurn(path: string): Promise<boolean> {
+      let ended: boolean | undefined
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        app(req, res)
+        ended ??= res.writableEnded
+      })
+      server.listen(0, '127.0.0.1')
+      await once(server, 'listening')
+      try {
+        const { port } = server.address() as AddressInfo
+        const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { accept: JSON_ACCEPT } })
+        expect(res.status).to.equal(200)
+        await res.arrayBuffer()
+      } finally {
+        server.close()
+      }
+      return ended as boolean
+    }
+
+    it('a chain of sync handlers answers before the request event returns', async () => {
+      expect(await endedInTurn('/plain')).to.equal(true)
+    })
+
+    it('a chain with an async handler answers later, and still answers', async () => {
+      expect(await endedInTurn('/mixed')).to.equal(false)
+    })
+  })
+
+  describe('Content-Length', () => {
+    const bodyBytes = Buffer.byteLength(JSON.stringify({ name: 'café ☕' }))
+
+    it('is the byte length of a non-ASCII JSON body', async () => {
+      const res = await request(app).get('/length').set('Accept', JSON_ACCEPT)
+      expect(res.headers['content-length']).to.equal(String(bodyBytes))
+      expect(res.body).to.deep.equal({ name: 'café ☕' })
+    })
+
+    it("replaces a wrong length in the handler's own headers", async () => {
+      const res = await request(app).get('/length?wrong').set('Accept', JSON_ACCEPT)
+      expect(res.headers['content-length']).to.equal(String(bodyBytes))
+      expect(res.body).to.deep.equal({ name: 'café ☕' })
+    })
+
+    it('HEAD carries the length the GET body would have', async () => {
+      const res = await request(app).head('/length').set('Accept', JSON_ACCEPT)
+      expect(res.headers['content-length']).to.equal(String(bodyBytes))
     })
   })
 
