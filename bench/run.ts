@@ -7,7 +7,8 @@
 //
 // Environment:
 //   BENCH_QUICK=1          a smoke run: fewer and shorter rounds, smaller memory run
-//   BENCH_ONLY=a,b         only these figures (keys below; `startup`, `memory` too)
+//   BENCH_ONLY=a,b         only these figures (keys below; `startup`, `memory` too);
+//                          `ceiling-1000` (context, only when named): the floor vs 1000 app.get routes
 //   BENCH_WRITE=0          print the results, leave bench/RESULTS.md alone
 //   BENCH_BASELINE=dir     also compare this build with the compiled lib in dir (dir/lib/index.js)
 //   BENCH_CONNECTIONS=10, BENCH_PIPELINING=10   autocannon's load
@@ -336,6 +337,21 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       ...('enhancePages' in lib ? {} : { skip: 'not measured yet: `enhancePages` is not in this build' }),
     },
   ]
+  if (ONLY.includes('ceiling-1000')) {
+    // Context for the 1000-route bar, asked for by name only: the same comparison
+    // for a middleware whose own work costs nothing (the floor), so the most any
+    // Express middleware could reach on this machine.
+    list.push({
+      key: 'ceiling-1000',
+      title:
+        'context: the floor vs 1000 × `app.get` + `res.json`, hitting the last one (the 1000-route figure of a middleware that does no work)',
+      bar: { op: '>=', value: 2.5 },
+      a: side('app.use writing JSON by hand', 'floor', many, 1000),
+      b: side('1000 × app.get + res.json', 'express', many, 1000),
+      request: () => getRoute(999),
+      check: sameJson(itemJson(999, '42')),
+    })
+  }
   if (BASELINE) {
     if (!existsSync(BASELINE)) throw new Error(`BENCH_BASELINE: no ${BASELINE}`)
     list.push(

@@ -18,7 +18,7 @@ export function tracer(): Trace | undefined {
   return log.enabled ? log : undefined
 }
 
-/** Does `route` match `path`, ignoring precedence? (For the log only: the matcher is find-my-way.) */
+/** Does `route` match `path`, ignoring precedence? (For the log only; the matcher is lib/routes/match.ts.) */
 function matches(route: Route, parts: readonly string[], caseSensitive: boolean): boolean {
   const { segments } = route
   for (let i = 0; i < segments.length; i++) {
