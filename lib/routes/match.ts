@@ -63,7 +63,7 @@ function compile(routes: readonly Route[], caseSensitive: boolean): Node {
 }
 
 /** The path's segments up to `end` (indexOf and slice: cheaper than slice and split on the hot path). */
-function segmentsOf(path: string, end: number): string[] {
+function splitPath(path: string, end: number): string[] {
   const parts: string[] = []
   let start = 1
   while (start <= end) {
@@ -140,7 +140,7 @@ export class Matcher {
   match(path: string, caseSensitive: boolean): Match | null | typeof BAD_URL {
     // A trailing slash matches the same route; `/` itself is the root.
     const end = path.length > 1 && path.charCodeAt(path.length - 1) === 0x2f ? path.length - 1 : path.length
-    const parts = end <= 1 ? [] : segmentsOf(path, end)
+    const parts = end <= 1 ? [] : splitPath(path, end)
     let bad = false
     if (path.includes('%')) {
       for (let i = 0; i < parts.length; i++) {
