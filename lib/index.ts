@@ -55,6 +55,15 @@ const METHODS: Record<string, EnhanceMethod> = {
 
 const PAGE_ONLY_ALLOW = 'GET, HEAD, OPTIONS'
 
+/** A label is `<file> <export>`, put together per request: one short-lived string costs less than a table of them kept for every route. */
+const EXPORT_NAMES: Record<EnhanceMethod, string> = {
+  GET: ' get',
+  POST: ' post',
+  PUT: ' put',
+  PATCH: ' patch',
+  DELETE: ' destroy',
+}
+
 /** One matched request on its way to an answer: what each step after routing needs. */
 interface Exchange {
   req: Req
@@ -292,7 +301,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       pathname,
       route,
       method,
-      label: route.labels?.[method] ?? route.pattern,
+      label: route.apiName === undefined ? route.pattern : route.apiName + EXPORT_NAMES[method],
       request: undefined,
     }
     if (method === 'GET' || !chain) return run(exchange, chain, match.params, {})
@@ -420,7 +429,7 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
       pattern: route.pattern,
       apiFile: route.apiName,
       page: route.page,
-      methods: route.module?.methods ?? (route.page ? PAGE_ONLY_ALLOW.split(', ') : []),
+      methods: route.module ? route.module.allow.split(', ') : route.page ? PAGE_ONLY_ALLOW.split(', ') : [],
       ...(route.loadError ? { error: route.loadError.message } : {}),
     }))
   middleware.close = async () => {

@@ -5,10 +5,8 @@ import type { EnhanceApiFn, EnhanceMethod } from '../types/index.js'
 /** A checked route module: a chain of functions for each method it answers. */
 export interface LoadedModule {
   handlers: Partial<Record<EnhanceMethod, readonly EnhanceApiFn[]>>
-  /** The `Allow` header's value. */
+  /** The `Allow` header's value, with the methods in the order of `routes()`; one string shared by modules that answer the same methods. */
   allow: string
-  /** The methods in the order of `routes()`. */
-  methods: string[]
   /** The module's optional `dispose` export (watch mode and `close()`). */
   dispose: (() => unknown) | undefined
 }
@@ -21,17 +19,6 @@ const EXPORTS: readonly [string, EnhanceMethod][] = [
   ['destroy', 'DELETE'],
   ['delete', 'DELETE'],
 ]
-
-/** The methods a route answers, with HEAD after GET and OPTIONS last. */
-export function allowedMethods(methods: Iterable<EnhanceMethod>): string[] {
-  const list: string[] = []
-  for (const method of methods) {
-    list.push(method)
-    if (method === 'GET') list.push('HEAD')
-  }
-  list.push('OPTIONS')
-  return list
-}
 
 function asChain(value: unknown, name: string): EnhanceApiFn[] {
   if (typeof value === 'function') return [value as EnhanceApiFn]
@@ -63,8 +50,25 @@ export function checkModule(mod: Record<string, unknown>): LoadedModule {
   }
   const dispose = source.dispose
   if (dispose !== undefined && typeof dispose !== 'function') throw new Error('export "dispose" must be a function')
-  const allowed = allowedMethods(methods)
-  return { handlers, allow: allowed.join(', '), methods: allowed, dispose: dispose as (() => unknown) | undefined }
+  return { handlers, allow: allowHeader(methods), dispose: dispose as (() => unknown) | undefined }
+}
+
+// A route table keeps one `Allow` value per module; modules answer at most 31 method sets, most of them the same few.
+const allowValues = new Map<string, string>()
+
+/** The methods a route answers, with HEAD after GET and OPTIONS last. */
+function allowHeader(methods: Iterable<EnhanceMethod>): string {
+  const list: string[] = []
+  for (const method of methods) {
+    list.push(method)
+    if (method === 'GET') list.push('HEAD')
+  }
+  list.push('OPTIONS')
+  const value = list.join(', ')
+  const shared = allowValues.get(value)
+  if (shared !== undefined) return shared
+  allowValues.set(value, value)
+  return value
 }
 
 const TS_FILE = /\.[cm]?ts$/

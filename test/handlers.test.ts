@@ -311,6 +311,21 @@ describe('handlers (SPEC 3-7)', () => {
       })
     }
 
+    for (const [verb, exported] of [
+      ['post', 'post'],
+      ['put', 'put'],
+      ['patch', 'patch'],
+      ['delete', 'destroy'],
+    ] as const) {
+      it(`a ${exported} handler that throws is a 500 naming the file and "${exported}"`, async () => {
+        const res = await request(app)[verb]('/bad').set('Accept', JSON_ACCEPT).send({})
+        expect(res.status).to.equal(500)
+        expect(res.body.error.message).to.match(
+          new RegExp(`handlers/api/bad\\.mjs ${exported} threw: kaboom in ${verb.toUpperCase()}$`),
+        )
+      })
+    }
+
     it('a location that is not a string is a 500', async () => {
       const res = await request(app).get('/bad?kind=location').set('Accept', JSON_ACCEPT)
       expect(res.status).to.equal(500)

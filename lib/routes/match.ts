@@ -1,4 +1,7 @@
+import type { Segment } from './scan.js'
 import type { Route } from './table.js'
+
+type ParamSegment = Extract<Segment, { kind: 'param' }>
 
 export interface Match {
   route: Route
@@ -33,7 +36,8 @@ function compile(routes: readonly Route[], caseSensitive: boolean): Node {
   const root = newNode()
   for (const route of routes) {
     let node = root
-    const names: string[] = []
+    // Built by map, not push, so that the array has no spare capacity: the trie keeps one per route.
+    const names = route.segments.filter((s): s is ParamSegment => s.kind === 'param').map((s) => s.name)
     const leaf: Leaf = { route, names }
     let catchall = false
     for (const segment of route.segments) {
@@ -43,7 +47,6 @@ function compile(routes: readonly Route[], caseSensitive: boolean): Node {
         break
       }
       if (segment.kind === 'param') {
-        names.push(segment.name)
         node.param ??= newNode()
         node = node.param
       } else {

@@ -79,7 +79,8 @@ export function segmentsOf(relNoExt: string): Segment[] | string {
       segments.push({ kind: 'static', value: part })
     }
   }
-  return segments
+  // An exact-size copy: an array grown by push keeps spare capacity, and a route table keeps one per route.
+  return segments.slice()
 }
 
 export function patternOf(segments: readonly Segment[]): string {

@@ -1,4 +1,4 @@
-import type { EnhanceError, EnhanceMethod } from '../../types/index.js'
+import type { EnhanceError } from '../../types/index.js'
 import { httpError } from '../errors.js'
 import type { LoadedModule } from '../load.js'
 import { patternOf, type ScannedFile, type Segment, segmentsOf } from './scan.js'
@@ -10,8 +10,6 @@ export interface Route {
   apiFile: string | undefined
   /** Path of the API file relative to the project folder, for messages. */
   apiName: string | undefined
-  /** `<apiName> <export>` for each method, naming the culprit in errors; built once, not per request. */
-  labels: Readonly<Record<EnhanceMethod, string>> | undefined
   page: boolean
   module: LoadedModule | undefined
   /** Set when the API file failed to load: every request to the route answers it. */
@@ -21,16 +19,6 @@ export interface Route {
 export interface TableProblem {
   files: string[]
   message: string
-}
-
-function labelsFor(apiName: string): Record<EnhanceMethod, string> {
-  return {
-    GET: `${apiName} get`,
-    POST: `${apiName} post`,
-    PUT: `${apiName} put`,
-    PATCH: `${apiName} patch`,
-    DELETE: `${apiName} destroy`,
-  }
 }
 
 /** Segments compare static < param < catch-all, then static values alphabetically. */
@@ -91,7 +79,6 @@ export function buildTable(
       segments: file.segments,
       apiFile: file.file,
       apiName: nameOf(file.file),
-      labels: labelsFor(nameOf(file.file)),
       page: false,
       module: undefined,
       loadError: conflict === undefined ? undefined : httpError(500, conflict),
@@ -112,7 +99,6 @@ export function buildTable(
         segments,
         apiFile: undefined,
         apiName: undefined,
-        labels: undefined,
         page: true,
         module: undefined,
         loadError: undefined,
