@@ -414,7 +414,7 @@ async function measure(figure: Figure): Promise<FigureResult> {
     }
     result.ratio = median(result.a) / median(result.b)
     log(
-      `${figure.key}: ${figure.a.label} ${Math.round(median(result.a))} req/s, ${figure.b.label} ${Math.round(median(result.b))} req/s, ratio ${round(result.ratio)}; server CPU ${round(median(result.cpuA), 1)} vs ${round(median(result.cpuB), 1)} µs/request`,
+      `${figure.key}: ${figure.a.label} ${Math.round(median(result.a))} req/s, ${figure.b.label} ${Math.round(median(result.b))} req/s, ratio ${ratioText(figure, result.ratio)}; server CPU ${round(median(result.cpuA), 1)} vs ${round(median(result.cpuB), 1)} µs/request`,
     )
   } catch (error) {
     result.error = (error as Error).message
@@ -548,6 +548,12 @@ function holds(figure: Figure, value: number): boolean {
   return figure.bar.op === '>=' ? value >= figure.bar.value : value < figure.bar.value
 }
 
+/** A ratio with two decimals, or three where two would round it onto the other side of its bar (2.497 is not "2.50, no"). */
+function ratioText(figure: Figure, value: number): string {
+  const text = value.toFixed(2)
+  return holds(figure, Number(text)) === holds(figure, value) ? text : value.toFixed(3)
+}
+
 function report(
   results: FigureResult[],
   startupRows: StartupRow[] | undefined,
@@ -583,7 +589,7 @@ function report(
       continue
     }
     lines.push(
-      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${round(r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.a.map((a, i) => a / (r.b[i] as number))))} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
+      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${ratioText(r.figure, r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.a.map((a, i) => a / (r.b[i] as number))))} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
     )
   }
   if (startupRows) {
