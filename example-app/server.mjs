@@ -85,10 +85,19 @@ export async function start({
   if (process.env.NODE_ENV !== 'production') await saveUser(DEMO_USER.name, DEMO_USER.password)
   const app = createApp({ quiet, routesOptions })
   await app.locals.routes.ready
-  const server = await new Promise((resolve, reject) => {
-    const listening = app.listen(port, host, () => resolve(listening))
-    listening.once('error', reject)
-  })
+  let server
+  try {
+    server = await new Promise((resolve, reject) => {
+      // Express 5 hands a listen error (a port in use, say) to this callback.
+      const listening = app.listen(port, host, (error) => (error ? reject(error) : resolve(listening)))
+    })
+  } catch (error) {
+    await closeDatabase()
+    if (error.code === 'EADDRINUSE') {
+      throw new Error(`port ${port} on ${host} is in use: stop what holds it, or set PORT to another port`)
+    }
+    throw error
+  }
   const address = server.address()
   const url = `http://${host}:${address.port}/`
   const stop = async () => {

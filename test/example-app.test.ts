@@ -582,6 +582,34 @@ describe('example app: the README’s first command', function () {
     }
   })
 
+  it('says so when its port is in use, and exits', async () => {
+    // Any server on 127.0.0.1 holds the port; the holidays stand-in is at hand.
+    const holder = await holidaysStub()
+    try {
+      const port = portOf(holder)
+      const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) }
+      delete env.DYNAMODB_ENDPOINT
+      const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.mjs'], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+      let err = ''
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        err += chunk
+      })
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+      const [code] = await once(child, 'exit')
+      clearTimeout(timer)
+      expect(code).to.equal(1)
+      expect(err).to.include(
+        `task board could not start: port ${port} on 127.0.0.1 is in use: stop what holds it, or set PORT to another port`,
+      )
+      expect(err).to.not.match(/\n\s+at /)
+    } finally {
+      await closeStub(holder)
+    }
+  })
+
   it('refuses to start in production without SESSION_SECRET, and says why', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_ENV: 'production' }
     for (const key of ['DYNAMODB_ENDPOINT', 'SESSION_SECRET']) delete env[key]
