@@ -73,9 +73,18 @@ function errorPage(status, message) {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title><link rel="stylesheet" href="/_public/styles.css"></head><body><main><h1>${status}</h1><p>${escapeHtml(message)}</p><p><a href="/">Home</a></p></main></body></html>`
 }
 
+/** `PORT` as a number, or an error that names the setting. */
+function portSetting(value = process.env.PORT || '3000') {
+  const port = Number(value)
+  if (value.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number from 0 to 65535, not "${value}"`)
+  }
+  return port
+}
+
 /** Opens the database, seeds the demo user outside production, and listens. */
 export async function start({
-  port = Number(process.env.PORT ?? 3000),
+  port = portSetting(),
   host = '127.0.0.1',
   quiet = false,
   database: databaseOptions = {},

@@ -582,24 +582,30 @@ describe('example app: the README’s first command', function () {
     }
   })
 
+  /** Runs `npm start`'s server with PORT set; resolves with its exit code and standard error. */
+  async function startWithPort(port: string): Promise<{ code: number; err: string }> {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: port }
+    delete env.DYNAMODB_ENDPOINT
+    const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.mjs'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let err = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      err += chunk
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
+    const [code] = await once(child, 'exit')
+    clearTimeout(timer)
+    return { code, err }
+  }
+
   it('says so when its port is in use, and exits', async () => {
     // Any server on 127.0.0.1 holds the port; the holidays stand-in is at hand.
     const holder = await holidaysStub()
     try {
       const port = portOf(holder)
-      const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) }
-      delete env.DYNAMODB_ENDPOINT
-      const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.mjs'], {
-        env,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      })
-      let err = ''
-      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-        err += chunk
-      })
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20000)
-      const [code] = await once(child, 'exit')
-      clearTimeout(timer)
+      const { code, err } = await startWithPort(String(port))
       expect(code).to.equal(1)
       expect(err).to.include(
         `task board could not start: port ${port} on 127.0.0.1 is in use: stop what holds it, or set PORT to another port`,
@@ -607,6 +613,14 @@ describe('example app: the README’s first command', function () {
       expect(err).to.not.match(/\n\s+at /)
     } finally {
       await closeStub(holder)
+    }
+  })
+
+  it('names a PORT that is not a port number, and exits', async () => {
+    for (const port of ['abc', '70000', '80.5', ' ']) {
+      const { code, err } = await startWithPort(port)
+      expect(code).to.equal(1)
+      expect(err).to.include(`task board could not start: PORT must be a port number from 0 to 65535, not "${port}"`)
     }
   })
 
