@@ -9,6 +9,7 @@
 //   BENCH_QUICK=1          a smoke run: fewer and shorter rounds, smaller memory run
 //   BENCH_ONLY=a,b         only these figures (keys below; `startup`, `memory` too);
 //                          `ceiling-1000` (context, only when named): the floor vs 1000 app.get routes
+//                          `aa-1000` (context, only when named): enhanceRoutes vs itself, the method's own noise
 //   BENCH_WRITE=0          print the results, leave bench/RESULTS.md alone
 //   BENCH_BASELINE=dir     also compare this build with the compiled lib in dir (dir/lib/index.js)
 //   BENCH_CONNECTIONS=10, BENCH_PIPELINING=10   autocannon's load
@@ -201,7 +202,8 @@ interface Side {
 interface Figure {
   key: string
   title: string
-  bar: { op: '>=' | '<'; value: number }
+  /** none for a context figure that has no bar (the A/A figure) */
+  bar?: { op: '>=' | '<'; value: number }
   a: Side
   b: Side
   /** the request, given the path of the last route each side registered */
@@ -348,6 +350,19 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       bar: { op: '>=', value: 2.5 },
       a: side('app.use writing JSON by hand', 'floor', many, 1000),
       b: side('1000 × app.get + res.json', 'express', many, 1000),
+      request: () => getRoute(999),
+      check: sameJson(itemJson(999, '42')),
+    })
+  }
+  if (ONLY.includes('aa-1000')) {
+    // Context, asked for by name only: two servers alike, measured as any figure
+    // is. The true ratio is 1; how far a run strays from it is how far one
+    // figure can move on this machine with nothing changed.
+    list.push({
+      key: 'aa-1000',
+      title: 'context: enhanceRoutes vs enhanceRoutes (A/A, two servers alike), 1000 routes, hitting the last one',
+      a: enhance1000,
+      b: side('enhanceRoutes (a second server)', 'enhance', many, 1000),
       request: () => getRoute(999),
       check: sameJson(itemJson(999, '42')),
     })
@@ -545,11 +560,14 @@ const mb = (bytes: number) => round(bytes / 1024 / 1024, 1)
 // ---------------------------------------------------------------- report
 
 function holds(figure: Figure, value: number): boolean {
-  return figure.bar.op === '>=' ? value >= figure.bar.value : value < figure.bar.value
+  const bar = figure.bar
+  if (bar === undefined) throw new Error(`${figure.key} has no bar`)
+  return bar.op === '>=' ? value >= bar.value : value < bar.value
 }
 
-/** A ratio with two decimals, or three where two would round it onto the other side of its bar (2.497 is not "2.50, no"). */
+/** A ratio with two decimals, or three where two would round it onto the other side of its bar (2.497 is not "2.50, no"); three for a figure without a bar. */
 function ratioText(figure: Figure, value: number): string {
+  if (figure.bar === undefined) return value.toFixed(3)
   const text = value.toFixed(2)
   return holds(figure, Number(text)) === holds(figure, value) ? text : value.toFixed(3)
 }
@@ -581,7 +599,7 @@ function report(
   )
   lines.push('|---|---|---|---|---:|---:|---:|---|---|---:|---|')
   for (const r of results) {
-    const bar = `${r.figure.bar.op} ${r.figure.bar.value}`
+    const bar = r.figure.bar ? `${r.figure.bar.op} ${r.figure.bar.value}` : 'none (context)'
     if (r.ratio === undefined) {
       lines.push(
         `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | ${r.path ?? ''} | | | ${r.error ?? 'not measured'} | ${bar} | not measured |`,
@@ -589,7 +607,7 @@ function report(
       continue
     }
     lines.push(
-      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${ratioText(r.figure, r.ratio)}** | ${bar} | ${holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.a.map((a, i) => a / (r.b[i] as number))))} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
+      `| ${r.figure.title} | ${r.figure.a.label} | ${r.figure.b.label} | \`${r.path}\` | ${Math.round(median(r.a))} | ${Math.round(median(r.b))} | **${ratioText(r.figure, r.ratio)}** | ${bar} | ${r.figure.bar === undefined ? '' : holds(r.figure, r.ratio) ? 'yes' : '**no**'} | ${round(median(r.a.map((a, i) => a / (r.b[i] as number))))} | ${round(median(r.cpuA), 1)} vs ${round(median(r.cpuB), 1)} |`,
     )
   }
   if (startupRows) {
