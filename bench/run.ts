@@ -1,9 +1,9 @@
 // The benchmark behind every performance claim (issue 5). `npm run bench`.
 //
-// Each contender runs as three fresh server processes per figure on 127.0.0.1
-// (bench/server.ts); this process drives them with autocannon, alternating
-// A B B A ... for several rounds, and reports each figure as
-// median(A req/s) / median(B req/s). Route folders are generated under the OS temp folder and removed afterwards.
+// Each contender runs as its own server process on 127.0.0.1 (bench/server.ts);
+// this process drives them with autocannon, alternating A B B A ... for several
+// rounds, and reports each figure as median(A req/s) / median(B req/s). Route
+// folders are generated under the OS temp folder and removed afterwards.
 //
 // Environment:
 //   BENCH_QUICK=1          a smoke run: fewer and shorter rounds, smaller memory run
@@ -34,8 +34,8 @@ const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE
 
 const settings = {
   ...(QUICK
-    ? { rounds: 3, seconds: 0.5, warmup: 0.5, processes: 1, startupRuns: 1, memory: [2_000, 20_000] as const }
-    : { rounds: 15, seconds: 1, warmup: 2, processes: 3, startupRuns: 3, memory: [10_000, 200_000] as const }),
+    ? { rounds: 3, seconds: 0.5, warmup: 0.5, startupRuns: 1, memory: [2_000, 20_000] as const }
+    : { rounds: 15, seconds: 1, warmup: 2, startupRuns: 3, memory: [10_000, 200_000] as const }),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   // Pipelined requests keep the client (autocannon, in this process) from being
   // the bottleneck, so that the figures compare the servers.
@@ -408,39 +408,20 @@ async function measure(figure: Figure): Promise<FigureResult> {
     result.error = figure.skip
     return result
   }
-  // Several fresh processes per side: one process can be several per cent faster
-  // or slower than an identical one for its whole life (see RESULTS.md, "Fifth
-  // session"), so a figure of one process per side would measure that luck too.
-  const pairs: [Server, Server][] = []
+  const [a, b] = await Promise.all([startServer(figure.a.config), startServer(figure.b.config)])
   try {
-    for (let k = 0; k < settings.processes; k++) {
-      const started = await Promise.allSettled([startServer(figure.a.config), startServer(figure.b.config)])
-      const failed = started.find((outcome) => outcome.status === 'rejected')
-      if (failed) {
-        for (const outcome of started) if (outcome.status === 'fulfilled') outcome.value.stop()
-        throw failed.reason
-      }
-      pairs.push(started.map((outcome) => (outcome as PromiseFulfilledResult<Server>).value) as [Server, Server])
-    }
-    const [a, b] = pairs[0] as [Server, Server]
     const request = figure.request(b.lastPath ?? a.lastPath)
     result.path = `${request.method} ${request.path}`
-    for (const [pairA, pairB] of pairs) {
-      if (figure.request(pairB.lastPath ?? pairA.lastPath).path !== request.path) {
-        throw new Error(`the servers of one side registered their routes in different orders`)
-      }
-      figure.check(await probe(pairA, request), await probe(pairB, request))
-      await cannon(pairA, request, { seconds: settings.warmup })
-      await cannon(pairB, request, { seconds: settings.warmup })
-    }
+    figure.check(await probe(a, request), await probe(b, request))
+    await cannon(a, request, { seconds: settings.warmup })
+    await cannon(b, request, { seconds: settings.warmup })
     for (let i = 0; i < settings.rounds; i++) {
-      const [pairA, pairB] = pairs[i % pairs.length] as [Server, Server]
       // A B, then B A: a load that drifts during the run favours neither side.
-      const first = i % 2 === 0 ? pairA : pairB
-      const second = first === pairA ? pairB : pairA
+      const first = i % 2 === 0 ? a : b
+      const second = first === a ? b : a
       const runFirst = await cannon(first, request, { seconds: settings.seconds })
       const runSecond = await cannon(second, request, { seconds: settings.seconds })
-      const [runA, runB] = first === pairA ? [runFirst, runSecond] : [runSecond, runFirst]
+      const [runA, runB] = first === a ? [runFirst, runSecond] : [runSecond, runFirst]
       result.a.push(runA.rps)
       result.b.push(runB.rps)
       result.cpuA.push(runA.cpuPerRequest)
@@ -454,10 +435,8 @@ async function measure(figure: Figure): Promise<FigureResult> {
     result.error = (error as Error).message
     log(`${figure.key}: FAILED ${result.error}`)
   } finally {
-    for (const [a, b] of pairs) {
-      a.stop()
-      b.stop()
-    }
+    a.stop()
+    b.stop()
   }
   return result
 }
@@ -612,7 +591,7 @@ function report(
     `- Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${mb(totalmem())} MB RAM, ${type()} ${release()} ${arch()}, Node ${process.version}; load average at start ${meta.load} (shared with other work)`,
   )
   lines.push(
-    `- Method: each contender runs as ${settings.processes} fresh server process(es) on 127.0.0.1 (\`NODE_ENV=production\`), round i on process i mod ${settings.processes}, so that no figure rests on one process's luck; autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each process, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B B A A B ...; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The bar is judged on the ratio of medians. Two columns are context, not bars: the paired ratio (the median of A/B over rounds run back to back, which a load that drifts during the run moves less) and the server process's CPU time per request (median of the rounds; it grows too when other work shares the cores).`,
+    `- Method: each contender is its own server process on 127.0.0.1 (\`NODE_ENV=production\`); autocannon (${settings.connections} connections, pipelining ${settings.pipelining}) runs in the driver process; after a ${settings.warmup} s warm-up of each, ${settings.rounds} rounds of ${settings.seconds} s per contender, interleaved A B B A A B ...; each figure is median(A req/s) / median(B req/s). Every pair is checked to answer the same status and JSON before timing. The bar is judged on the ratio of medians. Two columns are context, not bars: the paired ratio (the median of A/B over rounds run back to back, which a load that drifts during the run moves less) and the server process's CPU time per request (median of the rounds; it grows too when other work shares the cores).`,
   )
   lines.push('')
   lines.push(
