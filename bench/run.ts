@@ -35,7 +35,7 @@ const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE
 const settings = {
   ...(QUICK
     ? { rounds: 3, seconds: 0.5, warmup: 0.5, startupRuns: 1, memory: [2_000, 20_000] as const }
-    : { rounds: 15, seconds: 1, warmup: 2, startupRuns: 3, memory: [10_000, 200_000] as const }),
+    : { rounds: 30, seconds: 0.5, warmup: 2, startupRuns: 3, memory: [10_000, 200_000] as const }),
   connections: Number(process.env.BENCH_CONNECTIONS ?? 10),
   // Pipelined requests keep the client (autocannon, in this process) from being
   // the bottleneck, so that the figures compare the servers.
