@@ -10,6 +10,8 @@
 //   BENCH_ONLY=a,b         only these figures (keys below; `startup`, `memory` too);
 //                          `ceiling-1000` (context, only when named): the floor vs 1000 app.get routes
 //                          `aa-1000` (context, only when named): enhanceRoutes vs itself, the method's own noise
+//                          `modules-1000`, `table-1000` (context, only when named): what 1000 routes cost,
+//                          split into the imported modules and our route table
 //   BENCH_WRITE=0          print the results, leave bench/RESULTS.md alone
 //   BENCH_BASELINE=dir     also compare this build with the compiled lib in dir (dir/lib/index.js)
 //   BENCH_CONNECTIONS=10, BENCH_PIPELINING=10   autocannon's load
@@ -365,6 +367,31 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       b: side('enhanceRoutes (a second server)', 'enhance', many, 1000),
       request: () => getRoute(999),
       check: sameJson(itemJson(999, '42')),
+    })
+  }
+  // Context, asked for by name only: where the cost of 1000 routes goes. A
+  // 1-route server that also imports the 1000 route modules (routing none of
+  // them) pays for the modules alone; the 1000-route server pays for the
+  // modules and our route table. Both answer route 0.
+  const modulesOnly = side('enhanceRoutes, 1 route + 1000 modules imported', 'enhance', one, 1, { preload: many.app })
+  if (ONLY.includes('modules-1000')) {
+    list.push({
+      key: 'modules-1000',
+      title: 'context: enhanceRoutes over 1 route in a process that imports the 1000 route modules vs over 1 route',
+      a: modulesOnly,
+      b: enhance1,
+      request: () => getRoute(0),
+      check: sameJson(itemJson(0, '42')),
+    })
+  }
+  if (ONLY.includes('table-1000')) {
+    list.push({
+      key: 'table-1000',
+      title: 'context: enhanceRoutes over the 1000 routes vs over 1 route with the same 1000 modules imported',
+      a: side('enhanceRoutes (1000 routes)', 'enhance', many, 1000),
+      b: modulesOnly,
+      request: () => getRoute(0),
+      check: sameJson(itemJson(0, '42')),
     })
   }
   if (BASELINE) {

@@ -1,6 +1,8 @@
 // One contender as its own server process on 127.0.0.1, started by bench/run.ts
 // with a JSON config in argv[2]. It reports its port (or its start-up time) over
 // IPC and answers `rss` messages with its memory use.
+
+import { readdirSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -34,6 +36,8 @@ export interface ServerConfig {
   startup?: boolean
   /** another compiled build of the package (its lib/index.js), to compare builds */
   lib?: string
+  /** a fixture's app folder whose route modules the process imports before serving, without routing them (the modules' own cost) */
+  preload?: string
 }
 
 export type ChildMessage =
@@ -110,7 +114,18 @@ async function startup(): Promise<void> {
   send({ type: 'startup', ms: performance.now() - started, routes: middleware.routes().length })
 }
 
+/** Imports every route module under `<app>/api/r` and keeps them (as a router would), routing none. */
+async function preload(appDir: string): Promise<unknown[]> {
+  const dir = join(appDir, 'api', 'r')
+  const files = readdirSync(dir).flatMap((name) => readdirSync(join(dir, name)).map((file) => join(dir, name, file)))
+  return Promise.all(files.map((file) => import(pathToFileURL(file).href)))
+}
+
+/** Modules imported by `preload`, kept alive for the life of the process. */
+const preloaded: unknown[] = []
+
 async function serve(): Promise<void> {
+  if (config.preload) preloaded.push(...(await preload(config.preload)))
   const app = express()
   let lastPath: string | undefined
   switch (config.contender) {
