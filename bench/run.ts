@@ -341,11 +341,12 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       ...('enhancePages' in lib ? {} : { skip: 'not measured yet: `enhancePages` is not in this build' }),
     },
   ]
-  if (ONLY.includes('ceiling-1000')) {
-    // Context for the 1000-route bar, asked for by name only: the same comparison
-    // for a middleware whose own work costs nothing (the floor), so the most any
-    // Express middleware could reach on this machine.
-    list.push({
+  // Context figures, run only when asked for by name, with no bar unless noted.
+  const modulesOnly = side('enhanceRoutes, 1 route + 1000 modules imported', 'enhance', one, 1, { preload: many.app })
+  const context: Figure[] = [
+    {
+      // The same comparison as get-1000 for a middleware whose own work costs
+      // nothing (the floor): the most any Express middleware could reach here.
       key: 'ceiling-1000',
       title:
         'context: the floor vs 1000 × `app.get` + `res.json`, hitting the last one (the 1000-route figure of a middleware that does no work)',
@@ -354,46 +355,40 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       b: side('1000 × app.get + res.json', 'express', many, 1000),
       request: () => getRoute(999),
       check: sameJson(itemJson(999, '42')),
-    })
-  }
-  if (ONLY.includes('aa-1000')) {
-    // Context, asked for by name only: two servers alike, measured as any figure
-    // is. The true ratio is 1; how far a run strays from it is how far one
-    // figure can move on this machine with nothing changed.
-    list.push({
+    },
+    {
+      // Two servers alike, measured as any figure is. The true ratio is 1; how
+      // far a run strays from it is how far one figure can move on this machine
+      // with nothing changed.
       key: 'aa-1000',
       title: 'context: enhanceRoutes vs enhanceRoutes (A/A, two servers alike), 1000 routes, hitting the last one',
       a: enhance1000,
       b: side('enhanceRoutes (a second server)', 'enhance', many, 1000),
       request: () => getRoute(999),
       check: sameJson(itemJson(999, '42')),
-    })
-  }
-  // Context, asked for by name only: where the cost of 1000 routes goes. A
-  // 1-route server that also imports the 1000 route modules (routing none of
-  // them) pays for the modules alone; the 1000-route server pays for the
-  // modules and our route table. Both answer route 0.
-  const modulesOnly = side('enhanceRoutes, 1 route + 1000 modules imported', 'enhance', one, 1, { preload: many.app })
-  if (ONLY.includes('modules-1000')) {
-    list.push({
+    },
+    {
+      // Where the cost of 1000 routes goes: a 1-route server that also imports
+      // the 1000 route modules (routing none of them) pays for the modules alone...
       key: 'modules-1000',
       title: 'context: enhanceRoutes over 1 route in a process that imports the 1000 route modules vs over 1 route',
       a: modulesOnly,
       b: enhance1,
       request: () => getRoute(0),
       check: sameJson(itemJson(0, '42')),
-    })
-  }
-  if (ONLY.includes('table-1000')) {
-    list.push({
+    },
+    {
+      // ...and the 1000-route server pays for the modules and our route table.
+      // Both answer route 0 (the trie finds it in as many steps as route 999).
       key: 'table-1000',
       title: 'context: enhanceRoutes over the 1000 routes vs over 1 route with the same 1000 modules imported',
       a: side('enhanceRoutes (1000 routes)', 'enhance', many, 1000),
       b: modulesOnly,
       request: () => getRoute(0),
       check: sameJson(itemJson(0, '42')),
-    })
-  }
+    },
+  ]
+  list.push(...context.filter((figure) => ONLY.includes(figure.key)))
   if (BASELINE) {
     if (!existsSync(BASELINE)) throw new Error(`BENCH_BASELINE: no ${BASELINE}`)
     list.push(
