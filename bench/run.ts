@@ -230,6 +230,9 @@ interface FigureResult {
 const JSON_ACCEPT = { accept: 'application/json' }
 const getRoute = (route: number) => ({ method: 'GET' as const, path: `/r/${route}/42`, headers: JSON_ACCEPT })
 
+/** A figure's request and check for `GET /r/<route>/42`: both sides answer that route's JSON. */
+const getsRoute = (route: number) => ({ request: () => getRoute(route), check: sameJson(itemJson(route, '42')) })
+
 function sameJson(expected: unknown) {
   return (a: Awaited<ReturnType<typeof probe>>, b: Awaited<ReturnType<typeof probe>>) => {
     for (const [side, answer] of [
@@ -278,8 +281,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       bar: { op: '>=', value: 1.0 },
       a: enhance1,
       b: side('app.get + res.json', 'express', one, 1),
-      request: () => getRoute(0),
-      check: sameJson(itemJson(0, '42')),
+      ...getsRoute(0),
     },
     {
       key: 'get-1000',
@@ -287,8 +289,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       bar: { op: '>=', value: 2.5 },
       a: enhance1000,
       b: side('1000 × app.get + res.json', 'express', many, 1000),
-      request: () => getRoute(999),
-      check: sameJson(itemJson(999, '42')),
+      ...getsRoute(999),
     },
     {
       key: 'peer-1000',
@@ -306,8 +307,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       bar: { op: '>=', value: 0.85 },
       a: enhance1,
       b: side('app.use writing JSON by hand', 'floor', one, 1),
-      request: () => getRoute(0),
-      check: sameJson(itemJson(0, '42')),
+      ...getsRoute(0),
     },
     {
       key: 'post-1',
@@ -353,8 +353,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       bar: { op: '>=', value: 2.5 },
       a: side('app.use writing JSON by hand', 'floor', many, 1000),
       b: side('1000 × app.get + res.json', 'express', many, 1000),
-      request: () => getRoute(999),
-      check: sameJson(itemJson(999, '42')),
+      ...getsRoute(999),
     },
     {
       // Two servers alike, measured as any figure is. The true ratio is 1; how
@@ -364,8 +363,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       title: 'context: enhanceRoutes vs enhanceRoutes (A/A, two servers alike), 1000 routes, hitting the last one',
       a: enhance1000,
       b: side('enhanceRoutes (a second server)', 'enhance', many, 1000),
-      request: () => getRoute(999),
-      check: sameJson(itemJson(999, '42')),
+      ...getsRoute(999),
     },
     {
       // Where the cost of 1000 routes goes: a 1-route server that also imports
@@ -374,8 +372,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       title: 'context: enhanceRoutes over 1 route in a process that imports the 1000 route modules vs over 1 route',
       a: modulesOnly,
       b: enhance1,
-      request: () => getRoute(0),
-      check: sameJson(itemJson(0, '42')),
+      ...getsRoute(0),
     },
     {
       // ...and the 1000-route server pays for the modules and our route table.
@@ -384,8 +381,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
       title: 'context: enhanceRoutes over the 1000 routes vs over 1 route with the same 1000 modules imported',
       a: side('enhanceRoutes (1000 routes)', 'enhance', many, 1000),
       b: modulesOnly,
-      request: () => getRoute(0),
-      check: sameJson(itemJson(0, '42')),
+      ...getsRoute(0),
     },
   ]
   list.push(...context.filter((figure) => ONLY.includes(figure.key)))
@@ -398,8 +394,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
         bar: { op: '>=', value: 1.0 },
         a: enhance1,
         b: side('baseline', 'enhance', one, 1, { lib: BASELINE }),
-        request: () => getRoute(0),
-        check: sameJson(itemJson(0, '42')),
+        ...getsRoute(0),
       },
       {
         key: 'baseline-get-1000',
@@ -407,8 +402,7 @@ function figures(one: Fixture, many: Fixture): Figure[] {
         bar: { op: '>=', value: 1.0 },
         a: enhance1000,
         b: side('baseline', 'enhance', many, 1000, { lib: BASELINE }),
-        request: () => getRoute(999),
-        check: sameJson(itemJson(999, '42')),
+        ...getsRoute(999),
       },
       {
         key: 'baseline-post',
