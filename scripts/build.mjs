@@ -26,4 +26,4 @@ tsc(`${work}/tsconfig.json`)
 rmSync(work, { recursive: true, force: true })
 writeFileSync('dist/cjs/package.json', '{ "type": "commonjs" }\n')
 // The `bin` (package.json) runs through its shebang: it must be executable.
-chmodSync('dist/esm/lib/cli.js', 0o755)
+chmodSync('dist/esm/lib/dev/cli.js', 0o755)

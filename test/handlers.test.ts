@@ -122,7 +122,17 @@ describe('handlers (SPEC 3-7)', () => {
     it('has the documented keys, upper-case method, {} params/query/session/body when none', async () => {
       const res = await request(app).get('/echo').set('Accept', JSON_ACCEPT).set('X-Mixed-Case', 'v')
       expect(res.status).to.equal(200)
-      expect(res.body.keys).to.deep.equal(['body', 'headers', 'method', 'params', 'path', 'query', 'session'])
+      // pathParameters is Architect's name for params (SPEC section 4), which Enhance apps use.
+      expect(res.body.keys).to.deep.equal([
+        'body',
+        'headers',
+        'method',
+        'params',
+        'path',
+        'pathParameters',
+        'query',
+        'session',
+      ])
       expect(res.body.method).to.equal('GET')
       expect(res.body.params).to.deep.equal({})
       expect(res.body.query).to.deep.equal({})

@@ -4,6 +4,8 @@
 // blocks run the same typed handlers as plain functions under mocha.
 import { expect } from 'chai'
 import { expectTypeOf } from 'expect-type'
+import express from 'express'
+import request from 'supertest'
 import type {
   EnhanceApiFn,
   EnhanceApiReq,
@@ -19,6 +21,10 @@ import type {
   RouteInfo,
 } from '../lib/index.js'
 import { enhanceRoutes } from '../lib/index.js'
+import { checkModule } from '../lib/modules.js'
+
+const smokeRoot = new URL('./fixtures/smoke/', import.meta.url)
+const plainRequest = { body: {}, params: {}, path: '/', query: {}, session: {}, headers: {} }
 
 interface Product {
   id: string
@@ -31,9 +37,9 @@ type ProductReq = EnhanceRouteReq<'/shop/$product', { qty: number }, { color?: s
 
 // A request built the way the middleware builds one (the Express objects are not enumerable).
 function fakeRequest<R extends EnhanceApiReq<object, unknown, unknown, unknown>>(
-  fields: Omit<R, 'expressReq' | 'expressRes'>,
+  fields: Omit<R, 'expressReq' | 'expressRes' | 'pathParameters'>,
 ): R {
-  return fields as R
+  return { ...fields, pathParameters: fields.params } as R
 }
 
 // What a typed route module looks like: params from the file's pattern, typed body and json.
@@ -94,10 +100,11 @@ describe('public types', () => {
     expectTypeOf<EnhanceApiReq>().toHaveProperty('expressReq')
     // @ts-expect-error a typo in a request key is an error, not `unknown`
     expectTypeOf<EnhanceApiReq>().toHaveProperty('parms')
-    const check = (request: EnhanceApiReq) =>
+    const readUser = (request: EnhanceApiReq) =>
       // @ts-expect-error the request object is not an open bag: declare chain keys with an intersection
       request.user
-    expect(check).to.be.a('function')
+    // At run time too, a key no earlier handler of the chain added is not there.
+    expect(readUser(fakeRequest<EnhanceApiReq>({ ...plainRequest, method: 'GET' }))).to.equal(undefined)
   })
 
   it('EnhanceApiRes takes <Json, Session> and knows its keys', () => {
@@ -112,7 +119,8 @@ describe('public types', () => {
     const wrongJson: EnhanceApiRes<{ product: Product }> = { json: { product: { id: 1 } } }
     // @ts-expect-error a key a response does not have (a typo of `location`)
     const typo: EnhanceApiRes = { locaton: '/' }
-    expect([wrongStatus, wrongJson, typo]).to.have.length(3)
+    // Compile-time checks only (`npm run typecheck` fails if a line above stops being an error).
+    void [wrongStatus, wrongJson, typo]
   })
 
   it('EnhanceApiFn and EnhanceHandler: a function or a chain, sync or async, may return nothing', async () => {
@@ -130,7 +138,8 @@ describe('public types', () => {
     const badChain: EnhanceHandler = [sync, 'not a function']
     // @ts-expect-error a route handler for /notes/$id cannot read a param the file pattern lacks
     const wrongParam: EnhanceApiFn<EnhanceRouteReq<'/notes/$id'>> = ({ params }) => ({ json: { slug: params.slug } })
-    expect([returnsString, badChain, wrongParam]).to.have.length(3)
+    // Compile-time checks only (`npm run typecheck` fails if a line above stops being an error).
+    void [returnsString, badChain, wrongParam]
     expect(
       await async(
         fakeRequest<EnhanceApiReq>({
@@ -180,7 +189,7 @@ describe('public types', () => {
     expect(results).to.deep.equal([{ json: { id: '7', by: 'ada' } }])
   })
 
-  it('a route module, a renderer and the options have checked shapes', () => {
+  it('a route module, a renderer and the options have checked shapes', async () => {
     const module = { get: getProduct, destroy: [requireUser, () => ({ location: '/' })], dispose: () => {} }
     expectTypeOf(module).toExtend<EnhanceRouteModule>()
     // @ts-expect-error a route module's method export is a handler, not an object
@@ -199,11 +208,16 @@ describe('public types', () => {
     const badErrors: EnhanceRoutesOptions = { errors: 'throw' }
     // @ts-expect-error a renderer needs render()
     const badRenderer: EnhanceRoutesOptions = { renderer: { pages: () => [] } }
-    expect([badModule, badErrors, badRenderer, options]).to.have.length(4)
+    void [badModule, badErrors, badRenderer]
+    // The same shapes at run time: the module's exports become its methods, the renderer serves the page.
+    expect(checkModule(module).allow).to.equal('GET, HEAD, DELETE, OPTIONS')
+    const app = express().use(enhanceRoutes({ ...options, root: smokeRoot, watch: false, session: false }))
+    const page = await request(app).get('/').set('Accept', 'text/html')
+    expect(page.text).to.equal('<h1>/</h1>')
   })
 
   it('enhanceRoutes returns a middleware with ready, routes() and close()', async () => {
-    const middleware = enhanceRoutes({ root: new URL('./fixtures/smoke/', import.meta.url), session: false })
+    const middleware = enhanceRoutes({ root: smokeRoot, session: false })
     expectTypeOf(middleware).toEqualTypeOf<EnhanceRoutesMiddleware>()
     expectTypeOf(middleware.ready).toEqualTypeOf<Promise<void>>()
     expectTypeOf(middleware.routes).returns.toEqualTypeOf<RouteInfo[]>()

@@ -45,6 +45,8 @@ export interface EnhanceApiReq<
   body: Body
   method: EnhanceMethod
   params: Params
+  /** The same object as `params`: Architect's name for it, which Enhance apps use. */
+  pathParameters: Params
   path: string
   query: Query
   session: Session

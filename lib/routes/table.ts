@@ -1,30 +1,53 @@
 import type { EnhanceError } from '../../types/index.js'
 import { httpError } from '../errors.js'
-import type { LoadedModule } from '../load.js'
-import { patternOf, type ScannedFile, type Segment, segmentsOf } from './scan.js'
+import type { LoadedModule } from '../modules.js'
+import { conflictMessage, groupByKey, keyOf, pageSegments } from './group.js'
+import { patternOf, type ScannedFile, type Segment } from './scan.js'
 
-/** One route: a URL pattern with its API module and/or page. */
-export interface Route {
+interface RouteBase {
+  /** The pattern in the file conventions: `/shop/$product`. */
   pattern: string
   segments: Segment[]
-  apiFile: string | undefined
-  /** Path of the API file relative to the project folder, for messages. */
-  apiName: string | undefined
-  page: boolean
-  module: LoadedModule | undefined
-  /** Set when the API file failed to load: every request to the route answers it. */
-  loadError: EnhanceError | undefined
+  /** The renderer's own pattern for this route's page (`/shop/$item` may serve `/shop/$product`), if it has one. */
+  page: string | undefined
 }
 
-export interface TableProblem {
-  files: string[]
-  message: string
+/** A route answered by an API module (and maybe a page). */
+export interface ApiRoute extends RouteBase {
+  kind: 'api'
+  /** The file's path relative to the working folder, for messages. */
+  name: string
+  file: string
+  module: LoadedModule
+}
+
+/** A page without an API file: it renders with empty state. */
+export interface PageRoute extends RouteBase {
+  kind: 'page'
+}
+
+/** A route whose API file failed to load or conflicts with another: every request answers its error. */
+export interface BrokenRoute extends RouteBase {
+  kind: 'broken'
+  name: string
+  file: string
+  error: EnhanceError
+}
+
+export type Route = ApiRoute | PageRoute | BrokenRoute
+
+/** A URL pattern and the files that claim it, before any module is imported. */
+export interface PlannedRoute extends RouteBase {
+  /** The API file (the first, when several claim the pattern). */
+  api: ScannedFile | undefined
+  /** Why the route cannot load: two API files with one pattern. */
+  conflict: string | undefined
 }
 
 /** Segments compare static < param < catch-all, then static values alphabetically. */
 const rank = { static: 0, param: 1, catchall: 2 } as const
 
-export function compareSegments(a: readonly Segment[], b: readonly Segment[]): number {
+function compareSegments(a: readonly Segment[], b: readonly Segment[]): number {
   const length = Math.min(a.length, b.length)
   for (let i = 0; i < length; i++) {
     const x = a[i] as Segment
@@ -36,74 +59,65 @@ export function compareSegments(a: readonly Segment[], b: readonly Segment[]): n
   return a.length - b.length
 }
 
-/** Two patterns conflict when they match the same URLs: param names do not matter. */
-export function keyOf(segments: readonly Segment[]): string {
-  return segments.map((s) => (s.kind === 'static' ? `s:${s.value}` : s.kind === 'param' ? ':' : '*')).join('/')
-}
-
-/** Parses a page pattern given by a renderer (`/`, `/shop/$product`). */
-export function pageSegments(pattern: string): Segment[] | string {
-  const trimmed = pattern.replace(/^\/+|\/+$/g, '')
-  return trimmed === '' ? [] : segmentsOf(trimmed)
-}
-
 /**
- * Builds the route table in match order from the API files and the renderer's
- * page patterns. Two API files with one pattern are a problem: the route answers
- * a 500 that names both.
+ * The routes in match order, from the API files and the renderer's page
+ * patterns, with the problems to report: two API files with one pattern, and
+ * page patterns that cannot be routes.
  */
-export function buildTable(
+export function planRoutes(
   apiFiles: readonly ScannedFile[],
   pagePatterns: Iterable<string>,
   nameOf: (file: string) => string,
-): { routes: Route[]; problems: TableProblem[] } {
-  const byKey = new Map<string, Route>()
-  const owners = new Map<string, ScannedFile[]>()
-  const problems: TableProblem[] = []
-  for (const file of apiFiles) {
-    const key = keyOf(file.segments)
-    const list = owners.get(key)
-    if (list) list.push(file)
-    else owners.set(key, [file])
-  }
-  for (const [key, files] of owners) {
+): { planned: PlannedRoute[]; problems: string[] } {
+  const byKey = new Map<string, PlannedRoute>()
+  const problems: string[] = []
+  for (const [key, files] of groupByKey(apiFiles)) {
     const file = files[0] as ScannedFile
-    let conflict: string | undefined
-    if (files.length > 1) {
-      const names = files.map((f) => nameOf(f.file))
-      conflict = `${names.join(' and ')} map to the same URL pattern ${file.pattern}`
-      problems.push({ files: names, message: conflict })
-    }
-    byKey.set(key, {
-      pattern: file.pattern,
-      segments: file.segments,
-      apiFile: file.file,
-      apiName: nameOf(file.file),
-      page: false,
-      module: undefined,
-      loadError: conflict === undefined ? undefined : httpError(500, conflict),
-    })
+    const conflict =
+      files.length > 1
+        ? conflictMessage(
+            files.map((f) => nameOf(f.file)),
+            file.pattern,
+          )
+        : undefined
+    if (conflict !== undefined) problems.push(conflict)
+    byKey.set(key, { pattern: file.pattern, segments: file.segments, page: undefined, api: file, conflict })
   }
   for (const pattern of pagePatterns) {
     const segments = pageSegments(pattern)
     if (typeof segments === 'string') {
-      problems.push({ files: [pattern], message: `page ${pattern}: ${segments}` })
+      problems.push(`page ${pattern}: ${segments}`)
       continue
     }
     const key = keyOf(segments)
     const existing = byKey.get(key)
-    if (existing) existing.page = true
-    else
-      byKey.set(key, {
-        pattern: patternOf(segments),
-        segments,
-        apiFile: undefined,
-        apiName: undefined,
-        page: true,
-        module: undefined,
-        loadError: undefined,
-      })
+    if (existing) existing.page = pattern
+    else byKey.set(key, { pattern: patternOf(segments), segments, page: pattern, api: undefined, conflict: undefined })
   }
-  const routes = [...byKey.values()].sort((a, b) => compareSegments(a.segments, b.segments))
-  return { routes, problems }
+  const planned = [...byKey.values()].sort((a, b) => compareSegments(a.segments, b.segments))
+  return { planned, problems }
+}
+
+/** A planned route with its module imported (or the error that stopped it). */
+export function toRoute(
+  plan: PlannedRoute,
+  loaded: LoadedModule | Error | undefined,
+  nameOf: (file: string) => string,
+): Route {
+  const { pattern, segments, page, api } = plan
+  if (api === undefined) return { kind: 'page', pattern, segments, page }
+  const name = nameOf(api.file)
+  const broken = (error: EnhanceError): Route => ({
+    kind: 'broken',
+    pattern,
+    segments,
+    page,
+    name,
+    file: api.file,
+    error,
+  })
+  if (plan.conflict !== undefined) return broken(httpError(500, plan.conflict))
+  if (loaded === undefined) return broken(httpError(500, `route module ${name} was not loaded`))
+  if (loaded instanceof Error) return broken(httpError(500, `route module ${name} ${loaded.message}`, loaded))
+  return { kind: 'api', pattern, segments, page, name, file: api.file, module: loaded }
 }

@@ -1,9 +1,14 @@
 import Negotiator from 'negotiator'
-import type { EnhanceApiRes, EnhanceMethod } from '../types/index.js'
+import type { EnhanceApiRes, EnhanceMethod } from '../../types/index.js'
 
 const OFFERED = ['text/html', 'application/json', 'text/json']
 const cache = new Map<string, boolean>()
 const CACHE_LIMIT = 500
+
+/** True when an Accept header names a preference between HTML and JSON. */
+export function acceptDecides(accept: string | undefined): accept is string {
+  return accept !== undefined && accept !== '' && accept !== '*/*'
+}
 
 /**
  * True when the client wants JSON: its Accept header prefers a JSON type to
@@ -11,7 +16,7 @@ const CACHE_LIMIT = 500
  * is a JSON client, as in Enhance.
  */
 export function wantsJson(accept: string | undefined, sendsJson: boolean): boolean {
-  if (accept === undefined || accept === '' || accept === '*/*') return sendsJson
+  if (!acceptDecides(accept)) return sendsJson
   let json = cache.get(accept)
   if (json === undefined) {
     const best = new Negotiator({ headers: { accept } }).mediaType(OFFERED)
@@ -22,7 +27,7 @@ export function wantsJson(accept: string | undefined, sendsJson: boolean): boole
   return json
 }
 
-export type Answer =
+export type Decision =
   | { kind: 'json'; status: number }
   | { kind: 'redirect'; status: number; location: string }
   | { kind: 'page'; status: number }
@@ -33,7 +38,7 @@ export function statusOf(response: EnhanceApiRes): number | undefined {
 }
 
 /** The decision table of SPEC section 6. */
-export function decide(method: EnhanceMethod, json: boolean, response: EnhanceApiRes, hasPage: boolean): Answer {
+export function decide(method: EnhanceMethod, json: boolean, response: EnhanceApiRes, hasPage: boolean): Decision {
   const status = statusOf(response)
   if (json) return { kind: 'json', status: status ?? 200 }
   if (typeof response.location === 'string') {

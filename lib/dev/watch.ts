@@ -1,7 +1,7 @@
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path'
-import type { PageRenderer } from '../types/index.js'
+import type { PageRenderer } from '../../types/index.js'
+import { disposeModules, type LoadedModule, nextVersion } from '../modules.js'
 import type { Trace } from './debug.js'
-import { type LoadedModule, nextVersion } from './load.js'
 
 /** The folders watch mode looks at. */
 export interface WatchTargets {
@@ -15,8 +15,6 @@ export interface WatchTargets {
 export interface ChangeSet {
   /** Files under apiDir that were added, changed or deleted. */
   apiFiles: Set<string>
-  /** Something under apiDir changed (a file, a folder, a helper). */
-  api: boolean
   /** Something the renderer reads changed: pagesDir, elementsDir, or a file at the root (head.mjs, preflight.mjs, elements.mjs). */
   pages: boolean
 }
@@ -46,7 +44,7 @@ function isEditorNoise(path: string): boolean {
 }
 
 /** Which part of the app a path belongs to, or undefined when none of ours. */
-export function classify(targets: WatchTargets, path: string): 'api' | 'pages' | undefined {
+function classify(targets: WatchTargets, path: string): 'api' | 'pages' | undefined {
   if (isEditorNoise(path)) return undefined
   if (inside(targets.apiDir, path)) return 'api'
   if (inside(targets.pagesDir, path) || inside(targets.elementsDir, path)) return 'pages'
@@ -71,7 +69,7 @@ export function watchRoutes(
   reload: (changes: ChangeSet) => Promise<void>,
   trace: Trace | undefined,
 ): RouteWatcher {
-  let changes: ChangeSet = { apiFiles: new Set(), api: false, pages: false }
+  let changes: ChangeSet = { apiFiles: new Set(), pages: false }
   let timer: NodeJS.Timeout | undefined
   let burstStart = 0
   let queued = 0
@@ -89,7 +87,7 @@ export function watchRoutes(
   const flush = () => {
     timer = undefined
     const batch = changes
-    changes = { apiFiles: new Set(), api: false, pages: false }
+    changes = { apiFiles: new Set(), pages: false }
     queued += 1
     queue = queue
       .then(() => {
@@ -112,7 +110,6 @@ export function watchRoutes(
     const kind = classify(targets, path)
     if (kind === undefined) return
     if (kind === 'api') {
-      changes.api = true
       if (event === 'add' || event === 'change' || event === 'unlink') changes.apiFiles.add(path)
     } else {
       changes.pages = true
@@ -166,31 +163,13 @@ export function watchRoutes(
   }
 }
 
-/** Calls the modules' `dispose` exports and forgets them, so that the next load imports them afresh. */
-export async function disposeModules(modules: Map<string, LoadedModule>, files: Iterable<string>): Promise<void> {
-  const jobs: Promise<unknown>[] = []
-  for (const file of files) {
-    const module = modules.get(file)
-    if (module === undefined) continue
-    modules.delete(file)
-    if (module.dispose === undefined) continue
-    const dispose = module.dispose
-    jobs.push(
-      Promise.resolve()
-        .then(() => dispose())
-        .catch((error: Error) => console.error(`express-enhance-routes: dispose() of ${file} threw: ${error.message}`)),
-    )
-  }
-  await Promise.all(jobs)
-}
-
-/** What a reload needs from the middleware. */
+/** What a reload needs from the route table. */
 export interface ReloadParts {
   /** Loaded route modules by file: the ones removed from it are imported again by `load`. */
   modules: Map<string, LoadedModule>
   renderer: PageRenderer | undefined
   /** Scans the folders, imports the modules missing from `modules` at `version`, swaps the route table in. */
-  load: (version: number) => Promise<void>
+  build: (version: number) => Promise<void>
   /** The start-up load, which a reload waits for. */
   started: () => Promise<unknown>
   /** The API files of the current route table. */
@@ -213,7 +192,7 @@ export function reloader(parts: ReloadParts): (changes: ChangeSet) => Promise<vo
         .then(() => renderer.reload?.())
         .catch((error: Error) => console.error(`express-enhance-routes: page renderer reload: ${error.message}`))
     }
-    await parts.load(nextVersion()).catch((error: Error) => console.error(error.message))
+    await parts.build(nextVersion()).catch((error: Error) => console.error(error.message))
     const live = new Set(parts.liveFiles())
     await disposeModules(
       modules,

@@ -1,6 +1,7 @@
 import { isHttpError } from 'http-errors'
-import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../types/index.js'
-import { httpError, isErrorStatus } from './errors.js'
+import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../../types/index.js'
+import { httpError, isErrorStatus } from '../errors.js'
+import { statusOf } from './negotiate.js'
 
 function check(result: unknown, label: string): EnhanceApiRes {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
@@ -11,7 +12,7 @@ function check(result: unknown, label: string): EnhanceApiRes {
   if (response.location !== undefined && typeof response.location !== 'string') {
     throw httpError(500, `${label} returned a location that is not a string`)
   }
-  const status = response.statusCode ?? response.code ?? response.status
+  const status = statusOf(response)
   // 1xx are interim answers: one can never end a response (the client would wait for the real one).
   if (status !== undefined && !(Number.isInteger(status) && status >= 200 && status <= 599)) {
     throw httpError(500, `${label} returned an invalid status ${String(status)}`)

@@ -3,8 +3,8 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import type { RouteInfo } from '../types/index.js'
-import { enhanceRoutes } from './index.js'
+import type { RouteInfo } from '../../types/index.js'
+import { enhanceRoutes } from '../index.js'
 
 const USAGE = `Usage: express-enhance-routes routes [root] [--json]
 

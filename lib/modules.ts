@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { EnhanceApiFn, EnhanceMethod } from '../types/index.js'
+import { allowHeader, METHOD_EXPORTS } from './methods.js'
 
 /** A checked route module: a chain of functions for each method it answers. */
 export interface LoadedModule {
@@ -10,15 +11,6 @@ export interface LoadedModule {
   /** The module's optional `dispose` export (watch mode and `close()`). */
   dispose: (() => unknown) | undefined
 }
-
-const EXPORTS: readonly [string, EnhanceMethod][] = [
-  ['get', 'GET'],
-  ['post', 'POST'],
-  ['put', 'PUT'],
-  ['patch', 'PATCH'],
-  ['destroy', 'DELETE'],
-  ['delete', 'DELETE'],
-]
 
 function asChain(value: unknown, name: string): EnhanceApiFn[] {
   if (typeof value === 'function') return [value as EnhanceApiFn]
@@ -33,14 +25,14 @@ export function checkModule(mod: Record<string, unknown>): LoadedModule {
   // CommonJS modules whose exports the loader could not name arrive as `default`.
   let source = mod
   const fallback = mod.default
-  if (!EXPORTS.some(([name]) => name in mod) && fallback !== null && typeof fallback === 'object') {
+  if (!METHOD_EXPORTS.some(([name]) => name in mod) && fallback !== null && typeof fallback === 'object') {
     source = fallback as Record<string, unknown>
   }
   if (source.destroy !== undefined && source.delete !== undefined) {
     throw new Error('exports both "destroy" and "delete": keep one')
   }
   const handlers: LoadedModule['handlers'] = {}
-  for (const [name, method] of EXPORTS) {
+  for (const [name, method] of METHOD_EXPORTS) {
     const value = source[name]
     if (value !== undefined) handlers[method] = asChain(value, name)
   }
@@ -51,24 +43,6 @@ export function checkModule(mod: Record<string, unknown>): LoadedModule {
   const dispose = source.dispose
   if (dispose !== undefined && typeof dispose !== 'function') throw new Error('export "dispose" must be a function')
   return { handlers, allow: allowHeader(methods), dispose: dispose as (() => unknown) | undefined }
-}
-
-// A route table keeps one `Allow` value per module; modules answer at most 31 method sets, most of them the same few.
-const allowValues = new Map<string, string>()
-
-/** The methods a route answers, with HEAD after GET and OPTIONS last. */
-function allowHeader(methods: Iterable<EnhanceMethod>): string {
-  const list: string[] = []
-  for (const method of methods) {
-    list.push(method)
-    if (method === 'GET') list.push('HEAD')
-  }
-  list.push('OPTIONS')
-  const value = list.join(', ')
-  const shared = allowValues.get(value)
-  if (shared !== undefined) return shared
-  allowValues.set(value, value)
-  return value
 }
 
 const TS_FILE = /\.[cm]?ts$/
@@ -111,4 +85,22 @@ export async function loadModule(file: string, version = 0): Promise<LoadedModul
     throw new Error(`failed to load: ${(error as Error).message}`, { cause: error })
   }
   return checkModule(mod)
+}
+
+/** Calls the modules' `dispose` exports and forgets them, so that the next load imports them afresh. */
+export async function disposeModules(modules: Map<string, LoadedModule>, files: Iterable<string>): Promise<void> {
+  const jobs: Promise<unknown>[] = []
+  for (const file of files) {
+    const module = modules.get(file)
+    if (module === undefined) continue
+    modules.delete(file)
+    if (module.dispose === undefined) continue
+    const dispose = module.dispose
+    jobs.push(
+      Promise.resolve()
+        .then(() => dispose())
+        .catch((error: Error) => console.error(`express-enhance-routes: dispose() of ${file} threw: ${error.message}`)),
+    )
+  }
+  await Promise.all(jobs)
 }

@@ -1,0 +1,103 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { validateHeaderName, validateHeaderValue } from 'node:http'
+import type { EnhanceApiReq, EnhanceApiRes, PageRenderer } from '../../types/index.js'
+import { httpError } from '../errors.js'
+import type { Run } from './dispatch.js'
+import { decide } from './negotiate.js'
+import { type Headers, NO_HEADERS, type Outgoing, type SessionChange } from './outgoing.js'
+
+/** The Express objects, carried through the core untouched: only renderers get them (SPEC section 6). */
+export interface ExpressPair {
+  req: IncomingMessage
+  res: ServerResponse
+}
+
+/** What the core knows of one request whose handler has run. */
+export interface Exchange {
+  run: Run
+  request: EnhanceApiReq
+  /** The client wants JSON. */
+  json: boolean
+  /** The request headers the negotiation read, for `Vary`. */
+  vary: readonly string[]
+  renderer: PageRenderer | undefined
+  express: ExpressPair
+}
+
+/** Serializes `json`; a value JSON cannot hold (a cycle, a BigInt) is a 500. */
+function serialize(json: unknown, label: string): string {
+  try {
+    return JSON.stringify(json === undefined ? {} : json) ?? '{}'
+  } catch (error) {
+    throw httpError(500, `${label} returned json that cannot be serialized: ${(error as Error).message}`, error)
+  }
+}
+
+/** The handler's headers and `cacheControl` (which wins), checked now so that writing them cannot fail. */
+function headersOf(response: EnhanceApiRes, label: string): Headers {
+  const given = response.headers
+  const cacheControl = typeof response.cacheControl === 'string' ? response.cacheControl : undefined
+  if (given === undefined && cacheControl === undefined) return NO_HEADERS
+  const headers: Record<string, Headers[string]> = { ...given }
+  if (cacheControl !== undefined) headers['Cache-Control'] = cacheControl
+  for (const name in headers) {
+    try {
+      validateHeaderName(name)
+      validateHeaderValue(name, headers[name] as string)
+    } catch (error) {
+      throw httpError(500, `${label} returned a header that cannot be sent: ${(error as Error).message}`, error)
+    }
+  }
+  return headers
+}
+
+function jsonAnswer(ex: Exchange, response: EnhanceApiRes, status: number, headers: Headers): Outgoing {
+  const body = serialize(response.json, ex.run.label)
+  return {
+    kind: 'json',
+    status,
+    headers,
+    vary: ex.vary,
+    body,
+    location: response.location,
+    session: sessionOf(ex, response),
+  }
+}
+
+function sessionOf(ex: Exchange, response: EnhanceApiRes): SessionChange | undefined {
+  return response.session === undefined ? undefined : { data: response.session, label: ex.run.label }
+}
+
+async function pageAnswer(
+  ex: Exchange,
+  renderer: PageRenderer,
+  response: EnhanceApiRes,
+  status: number,
+  headers: Headers,
+): Promise<Outgoing> {
+  const { route } = ex.run
+  const html = await renderer.render({
+    pattern: route.page ?? route.pattern,
+    request: ex.request,
+    state: { store: (response.json ?? {}) as Record<string, unknown> },
+    status,
+    ...ex.express,
+  })
+  // No page for this route: the client gets the JSON.
+  if (html === undefined) return jsonAnswer(ex, response, status, headers)
+  if (typeof html !== 'string')
+    throw httpError(500, `the page renderer returned ${typeof html} for ${route.pattern}, not HTML`)
+  return { kind: 'page', status, headers, vary: ex.vary, body: html, session: sessionOf(ex, response) }
+}
+
+/** A handler's response as the answer SPEC section 6 gives it: JSON, a redirect or a page. */
+export function respond(ex: Exchange, response: EnhanceApiRes): Outgoing | Promise<Outgoing> {
+  const decided = decide(ex.run.method, ex.json, response, ex.renderer !== undefined)
+  const headers = headersOf(response, ex.run.label)
+  if (decided.kind === 'redirect') {
+    const { status, location } = decided
+    return { kind: 'redirect', status, headers, vary: ex.vary, location, session: sessionOf(ex, response) }
+  }
+  if (decided.kind === 'page' && ex.renderer) return pageAnswer(ex, ex.renderer, response, decided.status, headers)
+  return jsonAnswer(ex, response, decided.status, headers)
+}

@@ -1,0 +1,88 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { parse as parseQueryString } from 'node:querystring'
+import type { EnhanceApiReq, EnhanceMethod, QueryParams, SessionData } from '../../types/index.js'
+import { dropUnsafeKeys } from '../clean.js'
+import { acceptDecides, wantsJson } from '../core/negotiate.js'
+
+/** The parts of Express's request that we read, beside node's own. */
+export type ExpressReq = IncomingMessage & {
+  originalUrl?: string
+  query?: unknown
+  app?: { enabled(setting: string): boolean; get(setting: string): unknown }
+}
+
+const ABSOLUTE_FORM = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*\/?/
+
+/** A request target's path, without the query string. */
+export function pathOf(target: string): string {
+  // An absolute-form request target (`GET http://host/path`, as proxies send) keeps only its path.
+  const url = target.charCodeAt(0) === 0x2f ? target : target.replace(ABSOLUTE_FORM, '/')
+  const at = url.indexOf('?')
+  return at === -1 ? url : url.slice(0, at)
+}
+
+/** Routing settings of the Express app, as its own router reads them. */
+export function routingOf(req: ExpressReq): { caseSensitive: boolean; strict: boolean } {
+  const app = req.app
+  if (app === undefined) return { caseSensitive: false, strict: false }
+  return { caseSensitive: app.enabled('case sensitive routing'), strict: app.enabled('strict routing') }
+}
+
+const ACCEPT_ONLY = ['Accept']
+const ACCEPT_AND_TYPE = ['Accept', 'Content-Type']
+
+/** A request has a body when it says so: a length above 0, or a chunked transfer. */
+function sendsBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length']
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0')
+}
+
+/**
+ * What kind of client this is, and what decided it: `Accept`, or (when it has
+ * none, or only `*\/*`) whether it sends a JSON body, as Enhance decides.
+ */
+export function clientOf(req: IncomingMessage): { json: boolean; vary: readonly string[] } {
+  const accept = req.headers.accept
+  if (acceptDecides(accept)) return { json: wantsJson(accept, false), vary: ACCEPT_ONLY }
+  const type = req.headers['content-type']
+  const json = type?.includes('json') === true && sendsBody(req)
+  return { json, vary: ACCEPT_AND_TYPE }
+}
+
+/**
+ * The query as the app's `query parser` setting reads it (Express's
+ * `req.query`: flat in Express 5, nested in Express 4), with the keys that
+ * could reach a prototype removed; node's parser outside Express.
+ */
+function queryOf(req: ExpressReq): QueryParams {
+  const url = req.url ?? ''
+  const at = url.indexOf('?')
+  if (at === -1 || at === url.length - 1) return {}
+  const query = req.app === undefined ? parseQueryString(url.slice(at + 1)) : req.query
+  if (query === null || typeof query !== 'object') return {}
+  return dropUnsafeKeys({ ...(query as QueryParams) })
+}
+
+/** Builds the plain request object a handler receives (SPEC section 4). */
+export function buildRequest(
+  req: ExpressReq,
+  res: ServerResponse,
+  method: EnhanceMethod,
+  params: Record<string, string>,
+  body: unknown,
+  session: SessionData,
+): EnhanceApiReq {
+  const request = {
+    body,
+    method,
+    params,
+    pathParameters: params,
+    path: pathOf(req.originalUrl ?? req.url ?? '/'),
+    query: queryOf(req),
+    session,
+    headers: req.headers,
+  } as unknown as EnhanceApiReq
+  Object.defineProperty(request, 'expressReq', { value: req })
+  Object.defineProperty(request, 'expressRes', { value: res })
+  return request
+}

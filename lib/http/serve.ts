@@ -1,0 +1,158 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { EnhanceApiReq, EnhanceApiRes, EnhanceError } from '../../types/index.js'
+import type { RouteTable } from '../app.js'
+import { runChain } from '../core/chain.js'
+import { dispatch, type Run } from '../core/dispatch.js'
+import { type Failing, failure } from '../core/failure.js'
+import type { Outgoing } from '../core/outgoing.js'
+import { type Exchange, respond } from '../core/respond.js'
+import type { Trace } from '../dev/debug.js'
+import { describeAnswer, traceMatch } from '../dev/debug.js'
+import { methodOf } from '../methods.js'
+import type { ResolvedOptions } from '../options.js'
+import type { SessionAccess } from '../session/index.js'
+import { bodyReader } from './body.js'
+import { buildRequest, clientOf, type ExpressReq, pathOf, routingOf } from './incoming.js'
+import { write } from './write.js'
+
+type Next = (error?: unknown) => void
+
+/**
+ * Chains a step to a value that may or may not be a promise: the one place
+ * where the synchronous path is decided. While every step returns plain values
+ * (no body to read, sync handlers, no session store, no page), a request is
+ * answered before its request event returns; the first promise moves the rest
+ * onto it. A throw or rejection anywhere goes to `recover`.
+ */
+function then<T>(
+  value: T | Promise<T>,
+  next: (value: T) => Outgoing | Promise<Outgoing>,
+  recover: (thrown: unknown) => Outgoing | Promise<Outgoing>,
+): Outgoing | Promise<Outgoing> {
+  if (value instanceof Promise) return value.then(next).catch(recover)
+  try {
+    const out = next(value)
+    return out instanceof Promise ? out.catch(recover) : out
+  } catch (thrown) {
+    return recover(thrown)
+  }
+}
+
+const NO_BODY = {}
+
+/** The middleware's request handler: Express in, one Outgoing through the core, Express out. */
+export function serve(table: RouteTable, opts: ResolvedOptions, sessions: SessionAccess, trace: Trace | undefined) {
+  const readBody = bodyReader(opts.bodyLimit)
+  const renderer = opts.renderer
+
+  const report = (error: EnhanceError, request: EnhanceApiReq | undefined) => {
+    try {
+      opts.onError(error, request)
+    } catch (hookError) {
+      console.error('express-enhance-routes: onError threw', hookError)
+    }
+  }
+
+  /** A request object for an error page, when the failure came before the handler's. */
+  const pageRequest = (req: ExpressReq, res: ServerResponse) => (): EnhanceApiReq => {
+    let session = {}
+    try {
+      session = sessions.read(req, res)
+    } catch {
+      // An unreadable session is an empty one on an error page.
+    }
+    return buildRequest(req, res, methodOf(req.method) ?? 'GET', {}, {}, session)
+  }
+
+  /** Runs the route: reads the body, builds the request object, runs the chain, decides the answer. */
+  function run(plan: Run, failing: Failing): Outgoing | Promise<Outgoing> {
+    const { express } = failing
+    const { req, res } = express
+    const recover = (thrown: unknown) => failure(thrown, failing)
+    const body = plan.method === 'GET' || !plan.chain ? NO_BODY : readBody(req, res)
+    return then(
+      body,
+      (read) => {
+        const request = buildRequest(req, res, plan.method, plan.params, read, sessions.read(req, res))
+        failing.request = request
+        const exchange: Exchange = { run: plan, request, json: failing.json, vary: failing.vary, renderer, express }
+        const response: EnhanceApiRes | Promise<EnhanceApiRes> = plan.chain
+          ? runChain(plan.chain, request, plan.label)
+          : { json: {} }
+        return then(response, (done) => respond(exchange, done), recover)
+      },
+      recover,
+    )
+  }
+
+  /** Saves the answer's session, then writes it; a session that cannot be saved is answered as its error. */
+  function deliver(req: IncomingMessage, res: ServerResponse, next: Next, out: Outgoing, failing: Failing): void {
+    trace?.('%s %s: answers %s', req.method, pathOf(req.url ?? '/'), describeAnswer(out))
+    if (out.kind === 'handoff' || (res.headersSent && out.kind === 'error')) {
+      next(out.error)
+      return
+    }
+    // The client left (or the response was destroyed): nobody reads an answer, and its session is not saved.
+    if (res.headersSent || res.destroyed) return
+    const change = out.kind === 'json' || out.kind === 'page' || out.kind === 'redirect' ? out.session : undefined
+    if (change === undefined) {
+      write(res, out, req.method === 'HEAD')
+      return
+    }
+    sessions.write(req, res, change.data, change.label).then(
+      () => write(res, out, req.method === 'HEAD'),
+      (thrown: unknown) =>
+        Promise.resolve(failure(thrown, failing))
+          .then((error) => deliver(req, res, next, error, failing))
+          .catch(next),
+    )
+  }
+
+  function handle(req: ExpressReq, res: ServerResponse, next: Next): void {
+    const pending = table.pending
+    if (pending !== undefined) {
+      pending.then(() => handle(req, res, next)).catch(next)
+      return
+    }
+    const path = pathOf(req.url ?? '/')
+    const { caseSensitive, strict } = routingOf(req)
+    const match = table.match(path, caseSensitive, strict)
+    // Unmatched requests leave untouched, before any work of ours.
+    if (match === null && opts.fallthrough) {
+      trace?.('%s %s: no route matches: next() (fallthrough)', req.method, path)
+      next()
+      return
+    }
+    const client = clientOf(req)
+    if (trace) {
+      const matching = () => table.matchingRoutes(path, caseSensitive, strict)
+      traceMatch(trace, matching, req, path, match, client.json)
+    }
+    const express = { req, res }
+    const failing: Failing = {
+      ...client,
+      renderer,
+      errors: opts.errors,
+      report,
+      request: undefined,
+      pageRequest: pageRequest(req, res),
+      express,
+    }
+    const plan = dispatch(match, req.method, path)
+    let out: Outgoing | Promise<Outgoing>
+    if (plan.kind === 'error') out = failure(plan.error, failing)
+    else if (plan.kind === 'options') out = { kind: 'options', status: 204, headers: { Allow: plan.allow }, vary: [] }
+    else out = run(plan, failing)
+    if (out instanceof Promise) out.then((done) => deliver(req, res, next, done, failing)).catch(next)
+    else deliver(req, res, next, out, failing)
+  }
+
+  return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+    // Every failure is answered inside handle(); only a broken error path itself reaches next().
+    try {
+      handle(req as ExpressReq, res, next)
+    } catch (error) {
+      next(error)
+    }
+  }
+}
