@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { ExpressViewsOptions, PageRenderer, RenderContext } from '../../types/index.js'
-import { keyOf, pageSegments } from '../routes/table.js'
+import { isErrorPage, pageSegments } from '../routes/group.js'
+import { patternOf } from '../routes/scan.js'
 
 type RenderCallback = (error: Error | null, html?: string) => void
 type ExpressRes = ServerResponse & {
@@ -9,7 +10,7 @@ type ExpressRes = ServerResponse & {
 type ExpressReq = { app?: { enabled(setting: string): boolean } }
 
 /** The default view of a route pattern: `/` is `index`, `/shop/$product` is `shop/$product`. */
-export function viewName(pattern: string): string {
+function viewName(pattern: string): string {
   const name = pattern.replace(/^\/+|\/+$/g, '')
   return name === '' ? 'index' : name
 }
@@ -26,6 +27,7 @@ const isMissingView = (error: Error) =>
 export function expressViews(options: ExpressViewsOptions = {}): PageRenderer {
   if (options === null || typeof options !== 'object')
     throw new TypeError('expressViews(options): options must be an object')
+  /** The views that `options.views` names, by their pattern as written (error pages as `/404`, as they are asked for). */
   const mapped = new Map<string, string>()
   const explicit = new Set<string>()
   const patterns: string[] = []
@@ -35,25 +37,16 @@ export function expressViews(options: ExpressViewsOptions = {}): PageRenderer {
     if (typeof view !== 'string' || view === '') {
       throw new TypeError(`expressViews(options): views["${pattern}"] must be a view name`)
     }
-    mapped.set(keyOf(segments), view)
     explicit.add(view)
-    // `/404`, `/500`... are error pages, not routes.
-    if (!/^\/?[45]\d\d\/?$/.test(pattern)) patterns.push(pattern)
+    if (isErrorPage(segments)) {
+      mapped.set(patternOf(segments), view)
+    } else {
+      mapped.set(pattern, view)
+      patterns.push(pattern)
+    }
   }
-  /** Route pattern -> view name, filled on first use. */
-  const names = new Map<string, string>()
   /** Views that do not exist, per app, remembered only when the app caches views (`view cache`). */
   const missing = new WeakMap<object, Set<string>>()
-
-  function nameFor(pattern: string): string {
-    let name = names.get(pattern)
-    if (name === undefined) {
-      const segments = pageSegments(pattern)
-      name = (typeof segments === 'string' ? undefined : mapped.get(keyOf(segments))) ?? viewName(pattern)
-      names.set(pattern, name)
-    }
-    return name
-  }
 
   function render(context: RenderContext): Promise<string | undefined> | undefined {
     const res = context.res as ExpressRes
@@ -62,7 +55,7 @@ export function expressViews(options: ExpressViewsOptions = {}): PageRenderer {
         'expressViews() renders through Express: res.render is missing (mount enhanceRoutes() on an Express app)',
       )
     }
-    const view = nameFor(context.pattern)
+    const view = mapped.get(context.pattern) ?? viewName(context.pattern)
     const app = (context.req as ExpressReq).app
     const cached = app?.enabled('view cache') ? missing.get(app) : undefined
     if (cached?.has(view)) return undefined
