@@ -1,4 +1,5 @@
 import { STATUS_CODES } from 'node:http'
+import escapeHtmlText from 'escape-html'
 import createError, { isHttpError } from 'http-errors'
 import type { EnhanceError } from '../types/index.js'
 
@@ -45,16 +46,9 @@ export function logServerError(error: EnhanceError): void {
   console.error(`express-enhance-routes: ${error.status} ${error.message}${cause}`)
 }
 
-const htmlEscapes: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-}
-
+/** Escapes text for HTML (the Express family's escape-html): `&`, `<`, `>`, `"` and `'`. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => htmlEscapes[char] ?? char)
+  return escapeHtmlText(text)
 }
 
 /** The minimal HTML page for an error when no renderer has one. */

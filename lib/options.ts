@@ -4,11 +4,15 @@ import { fileURLToPath } from 'node:url'
 import type { EnhanceApiReq, EnhanceError, EnhanceRoutesOptions, PageRenderer, SessionOptions } from '../types/index.js'
 import { logServerError } from './errors.js'
 
-export interface ResolvedOptions {
+/** The app's folders, resolved to absolute paths. */
+export interface Folders {
   root: string
   apiDir: string
   pagesDir: string
   elementsDir: string
+}
+
+export interface ResolvedOptions extends Folders {
   renderer: PageRenderer | undefined
   session: SessionOptions | false | undefined
   bodyLimit: string | number

@@ -1,15 +1,11 @@
 import { basename, dirname, isAbsolute, relative, sep } from 'node:path'
 import type { PageRenderer } from '../../types/index.js'
 import { disposeModules, type LoadedModule, nextVersion } from '../modules.js'
+import type { Folders } from '../options.js'
 import type { Trace } from './debug.js'
 
 /** The folders watch mode looks at. */
-export interface WatchTargets {
-  root: string
-  apiDir: string
-  pagesDir: string
-  elementsDir: string
-}
+type WatchTargets = Folders
 
 /** What changed in one burst of file events. */
 export interface ChangeSet {

@@ -57,11 +57,7 @@ function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
     const chunks: Buffer[] = []
     let received = 0
     const done = (error: unknown, body?: unknown) => {
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('aborted', onAborted)
-      req.off('close', onAborted)
+      for (const [event, listener] of listeners) req.off(event, listener as (arg: unknown) => void)
       if (error === undefined) resolve(body)
       else reject(error)
     }
@@ -85,12 +81,15 @@ function readPlainJson(req: IncomingMessage, length: number): Promise<unknown> {
     }
     const onError = (error: Error) => done(httpError(400, error.message, error))
     const onAborted = () => done(httpError(400, 'request aborted'))
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-    req.on('aborted', onAborted)
-    // A request closed before its end (whichever of these Node emits) never ends: nothing would settle the read.
-    req.on('close', onAborted)
+    // A request closed before its end (`aborted` or `close`, whichever Node emits) never ends: nothing would settle the read.
+    const listeners: [string, (arg: never) => void][] = [
+      ['data', onData],
+      ['end', onEnd],
+      ['error', onError],
+      ['aborted', onAborted],
+      ['close', onAborted],
+    ]
+    for (const [event, listener] of listeners) req.on(event, listener as (arg: unknown) => void)
   })
 }
 
