@@ -83,7 +83,7 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
     }
   }
 
-  /** The app as read first; a render before `pages()` reads it from the default folders. */
+  /** The app as last read; a render before `pages()` reads it from the default folders. */
   const ready = (): Promise<EnhanceApp> => {
     folders ??= foldersOf(undefined)
     latest ??= readApp(folders, 0).then((app) => {
