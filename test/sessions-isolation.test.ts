@@ -1,3 +1,7 @@
+/**
+ * Many sessions at once, every request of every session in flight together:
+ * each answer sees its own session only, with every kind of session keeper.
+ */
 import { randomBytes } from 'node:crypto'
 import type { Server } from 'node:http'
 import { expect } from 'chai'
@@ -6,9 +10,8 @@ import express from 'express'
 import expressSession from 'express-session'
 import request from 'supertest'
 import { enhanceRoutes } from '../lib/index.js'
-import { cookieLine, decodeSession, JSON_ACCEPT } from './sessions-helpers.js'
+import { cookieLine, decodeSession, JSON_ACCEPT, root } from './sessions-helpers.js'
 
-const root = new URL('./fixtures/sessions-core/', import.meta.url)
 const SESSIONS = 50
 const PER_SESSION = 4
 

@@ -1,3 +1,7 @@
+/**
+ * The session flows of a web app, with redirects and pages: log in and out,
+ * flash a failed form once, guard a route with a chain.
+ */
 import { expect } from 'chai'
 import express from 'express'
 import expressSession from 'express-session'

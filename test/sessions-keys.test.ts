@@ -1,0 +1,146 @@
+/**
+ * The keys of our cookie-session: `session.keys`, `session.secret` or
+ * SESSION_SECRET; rotation to a newer key; and, without any, a random key
+ * with a warning (an error in production).
+ */
+import { expect } from 'chai'
+import type express from 'express'
+import request from 'supertest'
+import { enhanceRoutes } from '../lib/index.js'
+import {
+  appWith,
+  captureWarnings,
+  cookieHeader,
+  cookieLine,
+  JSON_ACCEPT,
+  root,
+  setCookies,
+  withEnv,
+} from './sessions-helpers.js'
+
+const NO_KEYS = { NODE_ENV: 'production', SESSION_SECRET: undefined }
+
+describe('sessions: keys', () => {
+  it('signs with session.keys: another key does not read the cookie', async () => {
+    const login = await request(appWith({ keys: ['key-one'] }))
+      .post('/me')
+      .set('Accept', JSON_ACCEPT)
+      .send({ user: 'ada' })
+    const same = await request(appWith({ keys: ['key-one'] }))
+      .get('/me')
+      .set('Accept', JSON_ACCEPT)
+      .set('Cookie', cookieHeader(login))
+    expect(same.body).to.deep.equal({ session: { user: 'ada' } })
+    const other = await request(appWith({ keys: ['key-two'] }))
+      .get('/me')
+      .set('Accept', JSON_ACCEPT)
+      .set('Cookie', cookieHeader(login))
+    expect(other.body).to.deep.equal({ session: {} })
+  })
+
+  it('takes the key from SESSION_SECRET when session.keys is not given', async () => {
+    const cookie = await withEnv({ SESSION_SECRET: 'secret-from-env' }, async () =>
+      cookieHeader(await request(appWith(undefined)).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })),
+    )
+    const read = await request(appWith({ keys: ['secret-from-env'] }))
+      .get('/me')
+      .set('Accept', JSON_ACCEPT)
+      .set('Cookie', cookie)
+    expect(read.body).to.deep.equal({ session: { user: 'ada' } })
+  })
+
+  it('takes the key from session.secret', async () => {
+    const login = await request(appWith({ secret: 'one-secret' }))
+      .post('/me')
+      .set('Accept', JSON_ACCEPT)
+      .send({ user: 'ada' })
+    const read = await request(appWith({ keys: ['one-secret'] }))
+      .get('/me')
+      .set('Accept', JSON_ACCEPT)
+      .set('Cookie', cookieHeader(login))
+    expect(read.body).to.deep.equal({ session: { user: 'ada' } })
+  })
+
+  it('with signed: false needs no key even in production, and sends no signature', async () => {
+    await withEnv(NO_KEYS, async () => {
+      const app = appWith({ signed: false })
+      const login = await request(app).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+      expect(login.status).to.equal(200)
+      expect(cookieLine(login, 'session.sig')).to.equal(undefined)
+      // Unsigned: whoever writes the cookie writes the session.
+      const forged = Buffer.from('{"user":"eve"}').toString('base64')
+      const read = await request(app).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', `session=${forged}`)
+      expect(read.body).to.deep.equal({ session: { user: 'eve' } })
+    })
+  })
+
+  it('rotates keys: a cookie signed with an older key is read, and re-signed with the newest', async () => {
+    const old = await request(appWith({ keys: ['old-key'] }))
+      .post('/me')
+      .set('Accept', JSON_ACCEPT)
+      .send({ user: 'ada' })
+    const oldCookie = cookieHeader(old)
+
+    const rotated = await request(appWith({ keys: ['new-key', 'old-key'], maxAge: 60_000 }))
+      .get('/me')
+      .set('Accept', JSON_ACCEPT)
+      .set('Cookie', oldCookie)
+    expect(rotated.body).to.deep.equal({ session: { user: 'ada' } })
+    // Both cookies go out again with every attribute, so the new signature lives as long as the session.
+    expect(setCookies(rotated)).to.have.length(2)
+    for (const name of ['session', 'session.sig']) {
+      const line = cookieLine(rotated, name) ?? ''
+      expect(line, name).to.include('; samesite=lax').and.include('; httponly').and.include('; expires=')
+    }
+    const newCookie = cookieHeader(rotated)
+
+    const newOnly = appWith({ keys: ['new-key'] })
+    const read = await request(newOnly).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', newCookie)
+    expect(read.body).to.deep.equal({ session: { user: 'ada' } })
+    const stale = await request(newOnly).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', oldCookie)
+    expect(stale.body).to.deep.equal({ session: {} })
+  })
+
+  it('does not re-send the cookie when the newest key signed it', async () => {
+    const app = appWith({ keys: ['new-key', 'old-key'] })
+    const login = await request(app).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+    const res = await request(app).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', cookieHeader(login))
+    expect(res.body).to.deep.equal({ session: { user: 'ada' } })
+    expect(setCookies(res)).to.deep.equal([])
+  })
+
+  it('rejects malformed key options at start-up, whatever session middleware the app has', () => {
+    expect(() => enhanceRoutes({ root, session: { keys: [] } })).to.throw(TypeError, /session.keys/)
+    expect(() => enhanceRoutes({ root, session: { keys: [''] } })).to.throw(TypeError, /session.keys/)
+    expect(() => enhanceRoutes({ root, session: { secret: '' } })).to.throw(TypeError, /session.secret/)
+    expect(() => enhanceRoutes({ root, session: 'yes' as unknown as false })).to.throw(TypeError, /session must be/)
+  })
+
+  it('throws at start-up in production without keys', async () => {
+    await withEnv(NO_KEYS, () => {
+      expect(() => enhanceRoutes({ root })).to.throw(/SESSION_SECRET/)
+      expect(() => enhanceRoutes({ root, session: { name: 'sid' } })).to.throw(/sessions need keys in production/)
+      // With keys, or with sessions off, it starts.
+      expect(enhanceRoutes({ root, session: { keys: ['k'] } })).to.be.a('function')
+      expect(enhanceRoutes({ root, session: false })).to.be.a('function')
+    })
+    await withEnv({ NODE_ENV: 'production', SESSION_SECRET: 'from-env' }, () => {
+      expect(enhanceRoutes({ root })).to.be.a('function')
+    })
+  })
+
+  it('warns and uses one random key per process outside production', async () => {
+    const { result, warnings } = await captureWarnings(() =>
+      withEnv({ NODE_ENV: 'development', SESSION_SECRET: undefined }, () => [appWith(undefined), appWith(undefined)]),
+    )
+    expect(warnings).to.have.length(2)
+    expect(warnings[0])
+      .to.match(/random key/)
+      .and.match(/will not survive a restart/)
+    const [first, second] = result as [express.Express, express.Express]
+    const login = await request(first).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+    expect(cookieLine(login, 'session.sig')).to.be.a('string')
+    const read = await request(second).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', cookieHeader(login))
+    expect(read.body).to.deep.equal({ session: { user: 'ada' } })
+  })
+})
