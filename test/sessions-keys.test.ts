@@ -1,10 +1,13 @@
 /**
  * The keys of our cookie-session: `session.keys`, `session.secret` or
  * SESSION_SECRET; rotation to a newer key; and, without any, a random key
- * with a warning (an error in production).
+ * with a warning (an error in production), decided only when a request needs
+ * our cookie-session: an app with its own session middleware is never asked.
  */
 import { expect } from 'chai'
+import cookieSession from 'cookie-session'
 import type express from 'express'
+import expressSession from 'express-session'
 import request from 'supertest'
 import { enhanceRoutes } from '../lib/index.js'
 import {
@@ -12,6 +15,7 @@ import {
   captureWarnings,
   cookieHeader,
   cookieLine,
+  errorsPerTest,
   JSON_ACCEPT,
   root,
   setCookies,
@@ -115,32 +119,87 @@ describe('sessions: keys', () => {
     expect(() => enhanceRoutes({ root, session: { secret: '' } })).to.throw(TypeError, /session.secret/)
     expect(() => enhanceRoutes({ root, session: 'yes' as unknown as false })).to.throw(TypeError, /session must be/)
   })
+})
 
-  it('throws at start-up in production without keys', async () => {
-    await withEnv(NO_KEYS, () => {
-      expect(() => enhanceRoutes({ root })).to.throw(/SESSION_SECRET/)
-      expect(() => enhanceRoutes({ root, session: { name: 'sid' } })).to.throw(/sessions need keys in production/)
-      // With keys, or with sessions off, it starts.
-      expect(enhanceRoutes({ root, session: { keys: ['k'] } })).to.be.a('function')
-      expect(enhanceRoutes({ root, session: false })).to.be.a('function')
-    })
-    await withEnv({ NODE_ENV: 'production', SESSION_SECRET: 'from-env' }, () => {
-      expect(enhanceRoutes({ root })).to.be.a('function')
+describe('sessions: no keys given', () => {
+  const errors = errorsPerTest()
+
+  it('starts in production, and answers 500 to a request that needs our cookie-session', async () => {
+    await withEnv(NO_KEYS, async () => {
+      const app = appWith(undefined, errors.report)
+      // A client with no cookie, on a route that writes no session, needs no keys.
+      const anonymous = await request(app).get('/me').set('Accept', JSON_ACCEPT)
+      expect(anonymous.status).to.equal(200)
+      expect(anonymous.body).to.deep.equal({ session: {} })
+
+      const write = await request(app).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+      const read = await request(app).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', 'session=e30=; session.sig=x')
+      for (const res of [write, read]) {
+        expect(res.status).to.equal(500)
+        expect(res.body).to.deep.equal({ error: { status: 500, message: 'Internal Server Error' } })
+        expect(setCookies(res)).to.deep.equal([])
+      }
+      const reported = errors.take()
+      expect(reported.map((error) => error.status)).to.deep.equal([500, 500])
+      for (const error of reported) {
+        expect(error.message).to.match(/^express-enhance-routes: sessions need keys in production: set SESSION_SECRET/)
+      }
     })
   })
 
-  it('warns and uses one random key per process outside production', async () => {
-    const { result, warnings } = await captureWarnings(() =>
-      withEnv({ NODE_ENV: 'development', SESSION_SECRET: undefined }, () => [appWith(undefined), appWith(undefined)]),
+  it('starts in production with keys, SESSION_SECRET or sessions off', async () => {
+    await withEnv(NO_KEYS, () => {
+      expect(enhanceRoutes({ root, session: { keys: ['k'] } })).to.be.a('function')
+      expect(enhanceRoutes({ root, session: false })).to.be.a('function')
+    })
+    await withEnv({ NODE_ENV: 'production', SESSION_SECRET: 'from-env' }, async () => {
+      const res = await request(appWith(undefined, errors.report)).post('/me').set('Accept', JSON_ACCEPT).send({})
+      expect(res.status).to.equal(200)
+    })
+  })
+
+  const ownSessions: Record<string, (app: express.Express) => void> = {
+    'express-session': (app) => app.use(expressSession({ secret: 'own', resave: false, saveUninitialized: false })),
+    'cookie-session': (app) => app.use(cookieSession({ name: 'own', keys: ['own-key'] })),
+  }
+  for (const [name, mount] of Object.entries(ownSessions)) {
+    it(`never asks for keys when the app mounts its own ${name} first (production and development)`, async () => {
+      for (const NODE_ENV of ['production', 'development']) {
+        const { warnings } = await captureWarnings(() =>
+          withEnv({ NODE_ENV, SESSION_SECRET: undefined }, async () => {
+            const agent = request.agent(appWith(undefined, errors.report, mount))
+            const login = await agent.post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+            expect(login.status, NODE_ENV).to.equal(200)
+            expect(cookieLine(login, 'session'), NODE_ENV).to.equal(undefined)
+            const read = await agent.get('/me').set('Accept', JSON_ACCEPT)
+            expect(read.body, NODE_ENV).to.deep.equal({ session: { user: 'ada' } })
+          }),
+        )
+        expect(warnings, NODE_ENV).to.deep.equal([])
+      }
+    })
+  }
+
+  it('outside production, warns once per middleware at first use, with one random key per process', async () => {
+    const { result, warnings } = await captureWarnings((soFar) =>
+      withEnv({ NODE_ENV: 'development', SESSION_SECRET: undefined }, async () => {
+        const [first, second] = [appWith(undefined), appWith(undefined)]
+        expect(soFar, 'at start-up').to.deep.equal([])
+        // Nothing to read and nothing written: our cookie-session is not needed yet.
+        await request(first).get('/me').set('Accept', JSON_ACCEPT)
+        expect(soFar, 'before first use').to.deep.equal([])
+        const login = await request(first).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+        await request(first).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
+        expect(soFar, 'after two writes').to.have.length(1)
+        const read = await request(second).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', cookieHeader(login))
+        return { login, read }
+      }),
     )
     expect(warnings).to.have.length(2)
     expect(warnings[0])
       .to.match(/random key/)
       .and.match(/will not survive a restart/)
-    const [first, second] = result as [express.Express, express.Express]
-    const login = await request(first).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
-    expect(cookieLine(login, 'session.sig')).to.be.a('string')
-    const read = await request(second).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', cookieHeader(login))
-    expect(read.body).to.deep.equal({ session: { user: 'ada' } })
+    expect(cookieLine(result.login, 'session.sig')).to.be.a('string')
+    expect(result.read.body).to.deep.equal({ session: { user: 'ada' } })
   })
 })

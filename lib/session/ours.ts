@@ -87,7 +87,6 @@ export function ourCookieSession(options: SessionOptions | undefined): OurSessio
   const keys = givenKeys(settings)
   // Unsigned cookies need no key: that is the app's explicit choice.
   if (keys !== undefined || !signed) middleware = run(keys)
-  else middleware = run(keysWhenNoneGiven())
 
   return {
     start(req, res) {
