@@ -36,6 +36,13 @@ export function sessionKind(req: IncomingMessage): SessionKind {
   return 'other'
 }
 
+/** The keepers of the sessions that the app's own middleware brings. */
+const APP_KEEPERS: Record<Exclude<SessionKind, 'ours'>, SessionKeeper> = {
+  'app-cookie': appCookieSession,
+  store: storeSession,
+  other: otherSession,
+}
+
 const sessionsOff: SessionAccess = {
   read: () => ({}),
   async write(_req, _res, _data, label) {
@@ -50,15 +57,15 @@ function checkOptions(options: unknown): asserts options is SessionOptions | und
   }
 }
 
+/**
+ * The session access of one enhanceRoutes() middleware: `false` turns sessions
+ * off; otherwise the options are those of the cookie-session we run when the
+ * app has no session middleware of its own.
+ */
 export function sessionAccess(options: SessionOptions | false | undefined): SessionAccess {
   if (options === false) return sessionsOff
   checkOptions(options)
   const ours = ourCookieSession(options)
-  const keepers: Record<Exclude<SessionKind, 'ours'>, SessionKeeper> = {
-    'app-cookie': appCookieSession,
-    store: storeSession,
-    other: otherSession,
-  }
   // Read and write of one request must agree, even after a write replaced req.session.
   const keeperOfRequest = new WeakMap<IncomingMessage, SessionKeeper>()
 
@@ -69,7 +76,7 @@ export function sessionAccess(options: SessionOptions | false | undefined): Sess
     if (kind === 'ours') {
       ours.start(req, res)
       keeper = ours
-    } else keeper = keepers[kind]
+    } else keeper = APP_KEEPERS[kind]
     keeperOfRequest.set(req, keeper)
     return keeper
   }

@@ -15,7 +15,7 @@ export interface OurSession extends SessionKeeper {
   start(req: SessionRequest, res: ServerResponse): void
 }
 
-export const NO_KEYS_IN_PRODUCTION =
+const NO_KEYS_IN_PRODUCTION =
   'express-enhance-routes: sessions need keys in production: set SESSION_SECRET, or pass session: { keys: [...] }, or session: false to turn sessions off'
 
 /** One random key per process, so that every middleware of a development process reads the others' cookies. */
@@ -79,18 +79,18 @@ export function ourCookieSession(options: SessionOptions | undefined): OurSessio
   /** Set when there are older keys, which a cookie may still be signed with. */
   let rotation: Keygrip | undefined
 
-  function run(keys: string[] | undefined): Middleware {
+  function cookieSessionWith(keys: string[] | undefined): Middleware {
     if (signed && keys !== undefined && keys.length > 1) rotation = new Keygrip(keys)
     return cookieSession({ ...settings, ...(keys ? { keys } : {}) }) as unknown as Middleware
   }
 
   const keys = givenKeys(settings)
   // Unsigned cookies need no key: that is the app's explicit choice.
-  if (keys !== undefined || !signed) middleware = run(keys)
+  if (keys !== undefined || !signed) middleware = cookieSessionWith(keys)
 
   return {
     start(req, res) {
-      middleware ??= run(keysWhenNoneGiven())
+      middleware ??= cookieSessionWith(keysWhenNoneGiven())
       middleware(req, res, () => {})
     },
     read(req) {
