@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 import { pathToFileURL } from 'node:url'
 import type { EnhanceApiFn, EnhanceMethod } from '../types/index.js'
 import { allowHeader, METHOD_EXPORTS } from './methods.js'
+import { safeImport } from './safe-import.js'
 
 /** A checked route module: a chain of functions for each method it answers. */
 export interface LoadedModule {
@@ -66,7 +67,7 @@ export async function importVersion(file: string, version: number): Promise<Reco
     url.search = `?v=${version}`
     delete createRequire(file).cache[file]
   }
-  return (await import(url.href)) as Record<string, unknown>
+  return safeImport(url.href)
 }
 
 /** Imports a route module; the error message names what went wrong in words a user can act on. */
