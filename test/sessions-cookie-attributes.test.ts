@@ -4,6 +4,7 @@
  * request is HTTPS as Express sees it (`trust proxy`).
  */
 import { expect } from 'chai'
+import type express from 'express'
 import request from 'supertest'
 import { appWith, cookieLine, errorsPerTest, JSON_ACCEPT, pair, setCookies } from './sessions-helpers.js'
 
@@ -37,33 +38,26 @@ describe('sessions: secure cookies', () => {
   const trusting = appWith({ keys: ['test-key'] }, errors.report, (app) => app.set('trust proxy', 'loopback'))
   const untrusting = appWith({ keys: ['test-key'] }, errors.report)
 
-  it('marks the cookies secure on HTTPS behind a proxy the app trusts', async () => {
-    const res = await request(trusting)
-      .post('/me')
-      .set('Accept', JSON_ACCEPT)
-      .set('X-Forwarded-Proto', 'https')
-      .send({ user: 'ada' })
-    expect(cookieLine(res, 'session')).to.include('; secure')
-    expect(cookieLine(res, 'session.sig')).to.include('; secure')
-  })
-
-  it('does not believe X-Forwarded-Proto from a proxy the app does not trust', async () => {
-    const res = await request(untrusting)
-      .post('/me')
-      .set('Accept', JSON_ACCEPT)
-      .set('X-Forwarded-Proto', 'https')
-      .send({ user: 'ada' })
-    expect(cookieLine(res, 'session')).to.be.a('string').and.not.include('secure')
-  })
-
-  it('does not mark cookies secure on plain HTTP through a trusted proxy', async () => {
-    const res = await request(trusting)
-      .post('/me')
-      .set('Accept', JSON_ACCEPT)
-      .set('X-Forwarded-Proto', 'http')
-      .send({ user: 'ada' })
-    expect(cookieLine(res, 'session')).to.be.a('string').and.not.include('secure')
-  })
+  const proxies: [string, express.Express, string, boolean][] = [
+    ['marks the cookies secure on HTTPS behind a proxy the app trusts', trusting, 'https', true],
+    ['does not believe X-Forwarded-Proto from a proxy the app does not trust', untrusting, 'https', false],
+    ['does not mark cookies secure on plain HTTP through a trusted proxy', trusting, 'http', false],
+  ]
+  for (const [title, app, proto, secure] of proxies) {
+    it(title, async () => {
+      const res = await request(app)
+        .post('/me')
+        .set('Accept', JSON_ACCEPT)
+        .set('X-Forwarded-Proto', proto)
+        .send({ user: 'ada' })
+      for (const name of ['session', 'session.sig']) {
+        const line = cookieLine(res, name)
+        expect(line, name).to.be.a('string')
+        if (secure) expect(line, name).to.include('; secure')
+        else expect(line, name).not.to.include('secure')
+      }
+    })
+  }
 
   it('with secure: true, refuses to write over plain HTTP with a clear 500 instead of dropping the cookie', async () => {
     const strict = appWith({ keys: ['test-key'], secure: true }, errors.report, (app) =>
