@@ -120,8 +120,8 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
     new Promise<void>((resolve, reject) => parser(req, res, (error) => (error ? reject(error) : resolve())))
   return async (req, res) => {
     const parsed = req as Parsed
-    // A body that upstream middleware already read is used as it is.
-    if (parsed._body === true || (parsed.body !== undefined && req.readableEnded)) return parsed.body ?? {}
+    // A body that upstream middleware already read (express.json() in front) is used, with the same guarantees.
+    if (parsed._body === true || (parsed.body !== undefined && req.readableEnded)) return checked(parsed.body ?? {})
     const length = req.readableEnded ? undefined : plainJsonLength(req, maxBytes)
     let body: unknown
     if (length !== undefined) {
@@ -140,13 +140,14 @@ export function bodyReader(limit: string | number): (req: IncomingMessage, res: 
       if (parsed.body === before) return {}
       body = parsed.body ?? {}
     }
-    const depth = cleanAndMeasure(body)
-    if (depth > MAX_BODY_DEPTH) {
-      throw httpError(
-        400,
-        `Bad Request: the body is nested ${depth} levels deep; at most ${MAX_BODY_DEPTH} are accepted`,
-      )
-    }
-    return body
+    return checked(body)
   }
+}
+
+/** A parsed body without the keys that reach a prototype; one nested deeper than MAX_BODY_DEPTH is a 400. */
+function checked(body: unknown): unknown {
+  if (cleanAndMeasure(body) > MAX_BODY_DEPTH) {
+    throw httpError(400, `Bad Request: the body is nested more than ${MAX_BODY_DEPTH} levels deep`)
+  }
+  return body
 }
