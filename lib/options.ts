@@ -20,6 +20,38 @@ export interface ResolvedOptions extends Folders {
   errors: 'respond' | 'next'
   onError: (error: EnhanceError, request: EnhanceApiReq | undefined) => void
   watch: boolean
+  /** Origins (scheme, host, port) whose unsafe requests are served though they are not this site's; `false`: no check. */
+  csrf: { trustedOrigins: ReadonlySet<string> } | false
+  /** The handler deadline in milliseconds; undefined: the server's `requestTimeout`. 0: none. */
+  timeout: number | undefined
+}
+
+/** `csrf: { trustedOrigins }` as origins: `https://app.example:8443/` is `https://app.example:8443`. */
+function csrfOption(value: EnhanceRoutesOptions['csrf']): ResolvedOptions['csrf'] {
+  if (value === false) return false
+  if (value === undefined || value === true) return { trustedOrigins: new Set() }
+  const list = (value as { trustedOrigins?: unknown }).trustedOrigins ?? []
+  if (typeof value !== 'object' || !Array.isArray(list)) {
+    throw new TypeError('enhanceRoutes(options): csrf must be true, false or { trustedOrigins: [origin, ...] }')
+  }
+  const origins = list.map((origin) => {
+    const url = typeof origin === 'string' && URL.canParse(origin) ? new URL(origin) : undefined
+    if (url === undefined || url.origin === 'null') {
+      throw new TypeError(
+        `enhanceRoutes(options): csrf.trustedOrigins: ${String(origin)} is not an origin (https://host[:port])`,
+      )
+    }
+    return url.origin
+  })
+  return { trustedOrigins: new Set(origins) }
+}
+
+function timeoutOption(value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new TypeError('enhanceRoutes(options): timeout must be a number of milliseconds (0 for none)')
+  }
+  return value
 }
 
 export function toPath(value: string | URL, base: string): string {
@@ -66,5 +98,7 @@ export function resolveOptions(
     errors: options.errors ?? 'respond',
     onError: options.onError ?? logServerError,
     watch: options.watch ?? false,
+    csrf: csrfOption(options.csrf),
+    timeout: timeoutOption(options.timeout),
   }
 }

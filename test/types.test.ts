@@ -37,9 +37,9 @@ type ProductReq = EnhanceRouteReq<'/shop/$product', { qty: number }, { color?: s
 
 // A request built the way the middleware builds one (the Express objects are not enumerable).
 function fakeRequest<R extends EnhanceApiReq<object, unknown, unknown, unknown>>(
-  fields: Omit<R, 'expressReq' | 'expressRes' | 'pathParameters'>,
+  fields: Omit<R, 'expressReq' | 'expressRes' | 'pathParameters' | 'signal'>,
 ): R {
-  return { ...fields, pathParameters: fields.params } as R
+  return { ...fields, pathParameters: fields.params, signal: new AbortController().signal } as R
 }
 
 // What a typed route module looks like: params from the file's pattern, typed body and json.

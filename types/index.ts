@@ -48,6 +48,12 @@ export interface EnhanceApiReq<
   /** The same object as `params`: Architect's name for it, which Enhance apps use. */
   pathParameters: Params
   path: string
+  /**
+   * Aborts when the client leaves or the `timeout` passes: hand it to `fetch`,
+   * database clients and timers, so that an abandoned request does no more
+   * work (and writes nothing). Not enumerable.
+   */
+  readonly signal: AbortSignal
   query: Query
   session: Session
   headers: Record<string, string | string[] | undefined>
@@ -222,6 +228,20 @@ export interface EnhanceRoutesOptions {
    * change; `middleware.close()` stops watching. Default `false`.
    */
   watch?: boolean
+  /**
+   * Cross-site request refusal (SPEC section 9), on by default: an unsafe
+   * request (POST, PUT, PATCH, DELETE) whose `Origin` is another origin, or
+   * whose `Sec-Fetch-Site` is `cross-site`, is answered 403 and its handler is
+   * not called. `{ trustedOrigins: ['https://admin.example'] }` serves those
+   * origins too; `false` turns the check off.
+   */
+  csrf?: boolean | { trustedOrigins?: string[] }
+  /**
+   * The deadline of a handler in milliseconds: past it the client gets a
+   * negotiated 503 and `request.signal` aborts. Default: the server's
+   * `requestTimeout` (Node's default is 300 000); 0 for none.
+   */
+  timeout?: number
 }
 
 /** One row of `routes()`. */

@@ -5,9 +5,13 @@ const OFFERED = ['text/html', 'application/json', 'text/json']
 const cache = new Map<string, boolean>()
 const CACHE_LIMIT = 500
 
+/** `*\/*` alone, with parameters or not (`*\/*;q=0.8`): no preference between HTML and JSON. */
+const ONLY_ANY = /^\s*\*\/\*\s*(?:;[^,]*)?$/
+
 /** True when an Accept header names a preference between HTML and JSON. */
 export function acceptDecides(accept: string | undefined): accept is string {
-  return accept !== undefined && accept !== '' && accept !== '*/*'
+  if (accept === undefined || accept === '' || accept === '*/*') return false
+  return !(accept.includes('*/*') && ONLY_ANY.test(accept))
 }
 
 /**

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { parse as parseQueryString } from 'node:querystring'
 import type { EnhanceApiReq, EnhanceMethod, QueryParams, SessionData } from '../../types/index.js'
 import { dropUnsafeKeys } from '../clean.js'
+import type { CrossSiteFacts } from '../core/cross-site.js'
 import { acceptDecides, wantsJson } from '../core/negotiate.js'
+import type { RequestLife } from './lifetime.js'
 
 /** The parts of Express's request that we read, beside node's own. */
 export type ExpressReq = IncomingMessage & {
@@ -19,6 +21,35 @@ export function pathOf(target: string): string {
   const url = target.charCodeAt(0) === 0x2f ? target : target.replace(ABSOLUTE_FORM, '/')
   const at = url.indexOf('?')
   return at === -1 ? url : url.slice(0, at)
+}
+
+type TrustProxy = (address: string | undefined, hop: number) => boolean
+
+/**
+ * This site's origin as the client reached it: the scheme and host Express
+ * reads, through `trust proxy` (X-Forwarded-Proto and X-Forwarded-Host only
+ * from a trusted proxy).
+ */
+export function ownOrigin(req: ExpressReq & { protocol?: string }): string | undefined {
+  const trust = req.app?.get('trust proxy fn') as TrustProxy | undefined
+  let host = req.headers['x-forwarded-host'] as string | undefined
+  if (host === undefined || trust === undefined || !trust(req.socket.remoteAddress, 0)) host = req.headers.host
+  else host = host.split(',')[0]?.trim()
+  if (host === undefined || host === '') return undefined
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true
+  return `${req.protocol ?? (secure ? 'https' : 'http')}://${host}`
+}
+
+/** What the cross-site check reads of a request; this site's origin only when it is needed. */
+export function crossSiteFacts(req: ExpressReq): CrossSiteFacts {
+  const origin = req.headers.origin
+  const fetchSite = req.headers['sec-fetch-site']
+  return {
+    method: req.method,
+    origin,
+    fetchSite: Array.isArray(fetchSite) ? fetchSite[0] : fetchSite,
+    ownOrigin: () => ownOrigin(req),
+  }
 }
 
 /** Routing settings of the Express app, as its own router reads them. */
@@ -71,6 +102,7 @@ export function buildRequest(
   params: Record<string, string>,
   body: unknown,
   session: SessionData,
+  life: RequestLife,
 ): EnhanceApiReq {
   const request = {
     body,
@@ -82,6 +114,7 @@ export function buildRequest(
     session,
     headers: req.headers,
   } as unknown as EnhanceApiReq
+  Object.defineProperty(request, 'signal', { get: () => life.signal })
   Object.defineProperty(request, 'expressReq', { value: req })
   Object.defineProperty(request, 'expressRes', { value: res })
   return request

@@ -2,17 +2,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { EnhanceApiReq, EnhanceApiRes, EnhanceError } from '../../types/index.js'
 import type { RouteTable } from '../app.js'
 import { runChain } from '../core/chain.js'
+import { crossSiteRefusal } from '../core/cross-site.js'
 import { dispatch, type Run } from '../core/dispatch.js'
 import { type Failing, failure } from '../core/failure.js'
 import type { Outgoing } from '../core/outgoing.js'
 import { type Exchange, respond } from '../core/respond.js'
 import type { Trace } from '../dev/debug.js'
 import { describeAnswer, traceMatch } from '../dev/debug.js'
+import { httpError } from '../errors.js'
 import { methodOf } from '../methods.js'
 import type { ResolvedOptions } from '../options.js'
 import type { SessionAccess } from '../session/index.js'
 import { bodyReader } from './body.js'
-import { buildRequest, clientOf, type ExpressReq, pathOf, routingOf } from './incoming.js'
+import { buildRequest, clientOf, crossSiteFacts, type ExpressReq, pathOf, routingOf } from './incoming.js'
+import { deadlineOf, RequestLife, watchLife } from './lifetime.js'
 import { write } from './write.js'
 
 type Next = (error?: unknown) => void
@@ -61,11 +64,11 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     } catch {
       // An unreadable session is an empty one on an error page.
     }
-    return buildRequest(req, res, methodOf(req.method) ?? 'GET', {}, {}, session)
+    return buildRequest(req, res, methodOf(req.method) ?? 'GET', {}, {}, session, new RequestLife())
   }
 
   /** Runs the route: reads the body, builds the request object, runs the chain, decides the answer. */
-  function run(plan: Run, failing: Failing): Outgoing | Promise<Outgoing> {
+  function run(plan: Run, failing: Failing, life: RequestLife): Outgoing | Promise<Outgoing> {
     const { express } = failing
     const { req, res } = express
     const recover = (thrown: unknown) => failure(thrown, failing)
@@ -73,7 +76,7 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     return then(
       body,
       (read) => {
-        const request = buildRequest(req, res, plan.method, plan.params, read, sessions.read(req, res))
+        const request = buildRequest(req, res, plan.method, plan.params, read, sessions.read(req, res), life)
         failing.request = request
         const exchange: Exchange = { run: plan, request, json: failing.json, vary: failing.vary, renderer, express }
         const response: EnhanceApiRes | Promise<EnhanceApiRes> = plan.chain
@@ -142,7 +145,22 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     let out: Outgoing | Promise<Outgoing>
     if (plan.kind === 'error') out = failure(plan.error, failing)
     else if (plan.kind === 'options') out = { kind: 'options', status: 204, headers: { Allow: plan.allow }, vary: [] }
-    else out = run(plan, failing)
+    else {
+      const refused =
+        opts.csrf && plan.method !== 'GET' && crossSiteRefusal(crossSiteFacts(req), opts.csrf.trustedOrigins)
+      if (refused) out = failure(refused, failing)
+      else {
+        const life = new RequestLife()
+        out = run(plan, failing, life)
+        // Only an answer that waits can hang: the deadline and the client leaving are watched from here.
+        if (out instanceof Promise) {
+          const deadline = deadlineOf(req, opts.timeout)
+          const late = () =>
+            failure(httpError(503, `Service Unavailable: ${plan.label} did not answer within ${deadline} ms`), failing)
+          out = watchLife(out, life, res, deadline, late)
+        }
+      }
+    }
     if (out instanceof Promise) out.then((done) => deliver(req, res, next, done, failing)).catch(next)
     else deliver(req, res, next, out, failing)
   }
