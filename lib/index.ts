@@ -10,6 +10,7 @@ import { sessionAccess } from './session/index.js'
 
 export type * from '../types/index.js'
 export { escapeHtml, httpError } from './errors.js'
+export { siteLocation } from './location.js'
 export { enhancePages } from './renderers/enhance/index.js'
 export { expressViews } from './renderers/views.js'
 

@@ -1,3 +1,5 @@
+import { siteLocation } from 'express-enhance-routes'
+
 // Sessions: the cookie holds only the user's name (signed by cookie-session), so
 // any instance of the app can answer any request: the web tier keeps no state.
 
@@ -21,10 +23,5 @@ export function requireUser(request) {
   }
 }
 
-/**
- * A local path to go back to after logging in. Anything else (another site, `//host`,
- * characters a Location header cannot carry) becomes /tasks.
- */
-export function safeNext(next) {
-  return typeof next === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(next) ? next : '/tasks'
-}
+/** Where to go after logging in: a path on this site that the client asked for, else /tasks. */
+export const nextPage = (target) => siteLocation(target, '/tasks')

@@ -18,12 +18,21 @@ export interface Task {
 }
 export declare function openDatabase(options?: DatabaseOptions): Promise<DatabaseInfo>
 export declare function closeDatabase(): Promise<void>
-export declare function saveUser(name: string, password: string): Promise<void>
-export declare function checkPassword(name: string, password: string): Promise<string | undefined>
+/** Every call takes the request's signal (`request.signal`): aborted, it sends nothing more. */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+export declare function saveUser(name: string, password: string, options?: CallOptions): Promise<void>
+export declare function checkPassword(name: string, password: string, options?: CallOptions): Promise<string | undefined>
 export declare function isTaskId(id: unknown): boolean
-export declare function listTasks(user: string): Promise<Task[]>
-export declare function getTask(user: string, id: string): Promise<Task | undefined>
-export declare function createTask(user: string, fields: { title: string }): Promise<Task>
-export declare function updateTask(user: string, id: string, fields: { title: string; done: boolean }): Promise<Task | undefined>
-export declare function deleteTask(user: string, id: string): Promise<boolean>
-export declare function countAll(): Promise<{ users: number; tasks: number; done: number }>
+export declare function listTasks(user: string, options?: CallOptions): Promise<Task[]>
+export declare function getTask(user: string, id: string, options?: CallOptions): Promise<Task | undefined>
+export declare function createTask(user: string, fields: { title: string }, options?: CallOptions): Promise<Task>
+export declare function updateTask(
+  user: string,
+  id: string,
+  fields: { title: string; done: boolean },
+  options?: CallOptions,
+): Promise<Task | undefined>
+export declare function deleteTask(user: string, id: string, options?: CallOptions): Promise<boolean>
+export declare function countAll(options?: CallOptions): Promise<{ users: number; tasks: number; done: number }>

@@ -143,15 +143,15 @@ async function hashPassword(password, salt = randomBytes(16)) {
 }
 
 /** Creates a user, or changes the password of an existing one. */
-export async function saveUser(name, password) {
+export async function saveUser(name, password, { signal } = {}) {
   const { doc, table } = open()
-  await doc.send(new PutCommand({ TableName: table, Item: { ...userKey(name), name, password: await hashPassword(password) } }))
+  await doc.send(new PutCommand({ TableName: table, Item: { ...userKey(name), name, password: await hashPassword(password) } }), { abortSignal: signal })
 }
 
 /** The user's name when the password is right, otherwise undefined. */
-export async function checkPassword(name, password) {
+export async function checkPassword(name, password, { signal } = {}) {
   const { doc, table } = open()
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: userKey(name) }))
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: userKey(name) }), { abortSignal: signal })
   // Hash anyway for unknown users, so timing does not tell which names exist.
   const stored = Item?.password ?? `${'0'.repeat(32)}:${'0'.repeat(64)}`
   const [salt, expected] = stored.split(':')
@@ -161,6 +161,8 @@ export async function checkPassword(name, password) {
 }
 
 // Tasks
+// Every call takes the request's signal: a request the client gave up on (or that ran past
+// its deadline) sends nothing more to the database, so a retry cannot make a duplicate.
 
 const TASK_ID = /^[0-9a-z]{9}[0-9a-f]{8}$/
 
@@ -172,7 +174,7 @@ const taskKey = (user, id) => ({ pk: `USER#${user}`, sk: `TASK#${id}` })
 const toTask = (item) => ({ id: item.id, title: item.title, done: item.done, createdAt: item.createdAt })
 
 /** The user's tasks, oldest first. */
-export async function listTasks(user) {
+export async function listTasks(user, { signal } = {}) {
   const { doc, table } = open()
   const tasks = []
   let start
@@ -184,6 +186,7 @@ export async function listTasks(user) {
         ExpressionAttributeValues: { ':pk': `USER#${user}`, ':task': 'TASK#' },
         ExclusiveStartKey: start,
       }),
+      { abortSignal: signal },
     )
     tasks.push(...(page.Items ?? []).map(toTask))
     start = page.LastEvaluatedKey
@@ -191,22 +194,22 @@ export async function listTasks(user) {
   return tasks
 }
 
-export async function getTask(user, id) {
+export async function getTask(user, id, { signal } = {}) {
   if (!isTaskId(id)) return undefined
   const { doc, table } = open()
-  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: taskKey(user, id) }))
+  const { Item } = await doc.send(new GetCommand({ TableName: table, Key: taskKey(user, id) }), { abortSignal: signal })
   return Item ? toTask(Item) : undefined
 }
 
-export async function createTask(user, { title }) {
+export async function createTask(user, { title }, { signal } = {}) {
   const { doc, table } = open()
   const task = { id: newTaskId(), title, done: false, createdAt: new Date().toISOString() }
-  await doc.send(new PutCommand({ TableName: table, Item: { ...taskKey(user, task.id), ...task } }))
+  await doc.send(new PutCommand({ TableName: table, Item: { ...taskKey(user, task.id), ...task } }), { abortSignal: signal })
   return task
 }
 
 /** Updates a task's title and done flag; undefined when the user has no such task. */
-export async function updateTask(user, id, { title, done }) {
+export async function updateTask(user, id, { title, done }, { signal } = {}) {
   if (!isTaskId(id)) return undefined
   const { doc, table } = open()
   try {
@@ -219,6 +222,7 @@ export async function updateTask(user, id, { title, done }) {
         ExpressionAttributeValues: { ':title': title, ':done': done },
         ReturnValues: 'ALL_NEW',
       }),
+      { abortSignal: signal },
     )
     return Attributes ? toTask(Attributes) : undefined
   } catch (error) {
@@ -228,23 +232,25 @@ export async function updateTask(user, id, { title, done }) {
 }
 
 /** Deletes a task; false when the user had no such task. */
-export async function deleteTask(user, id) {
+export async function deleteTask(user, id, { signal } = {}) {
   if (!isTaskId(id)) return false
   const { doc, table } = open()
   const { Attributes } = await doc.send(
     new DeleteCommand({ TableName: table, Key: taskKey(user, id), ReturnValues: 'ALL_OLD' }),
-  )
+      { abortSignal: signal },
+    )
   return Attributes !== undefined
 }
 
 /** Counts for the /stats endpoint: a full scan, fine for an example's table. */
-export async function countAll() {
+export async function countAll({ signal } = {}) {
   const { doc, table } = open()
   const counts = { users: 0, tasks: 0, done: 0 }
   let start
   do {
     const page = await doc.send(
       new ScanCommand({ TableName: table, ProjectionExpression: 'sk, done', ExclusiveStartKey: start }),
+      { abortSignal: signal },
     )
     for (const item of page.Items ?? []) {
       if (item.sk === 'PROFILE') counts.users++

@@ -18,14 +18,15 @@ const timeoutMs = () => {
 }
 
 /** The next public holidays of a country (ISO 3166 alpha-2 code, upper case). */
-export async function nextHolidays(country) {
+export async function nextHolidays(country, { signal } = {}) {
   const base = (process.env.HOLIDAYS_API_URL || DEFAULT_HOLIDAYS_API).replace(/\/+$/, '')
   const ms = timeoutMs()
   let response
   try {
     response = await fetch(`${base}/NextPublicHolidays/${encodeURIComponent(country)}`, {
       headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(ms),
+      // Our own timeout, and the request's signal: a client that left stops the call too.
+      signal: signal ? AbortSignal.any([signal, AbortSignal.timeout(ms)]) : AbortSignal.timeout(ms),
     })
   } catch (error) {
     if (error.name === 'TimeoutError') {

@@ -9,7 +9,7 @@ interface Stats {
   done: number
 }
 
-export async function get(_request: EnhanceApiReq): Promise<EnhanceApiRes<Stats>> {
-  const stats: Stats = await countAll()
+export async function get(request: EnhanceApiReq): Promise<EnhanceApiRes<Stats>> {
+  const stats: Stats = await countAll({ signal: request.signal })
   return { json: stats }
 }

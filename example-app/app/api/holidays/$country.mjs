@@ -1,7 +1,7 @@
 // The one route that calls a third-party API: the next public holidays of a country.
 import { HolidaysError, nextHolidays } from '../../../lib/holidays.mjs'
 
-export async function get({ params, session }) {
+export async function get({ params, session, signal }) {
   const user = session.user ?? null
   const country = params.country.toUpperCase()
   if (!/^[A-Z]{2}$/.test(country)) {
@@ -9,7 +9,7 @@ export async function get({ params, session }) {
     return { statusCode: 400, json: { user, country: params.country, error: { status: 400, message } } }
   }
   try {
-    const holidays = await nextHolidays(country)
+    const holidays = await nextHolidays(country, { signal })
     return { json: { user, country, holidays }, cacheControl: 'private, max-age=600' }
   } catch (error) {
     if (!(error instanceof HolidaysError)) throw error

@@ -7,19 +7,19 @@ const notFound = (id) => httpError(404, `There is no task ${id} on your board`)
 
 export const get = [
   requireUser,
-  async ({ user, params }) => {
-    const task = await getTask(user, params.id)
+  async ({ user, params, signal }) => {
+    const task = await getTask(user, params.id, { signal })
     if (!task) throw notFound(params.id)
     return { json: { user, task, titleMax: TITLE_MAX, values: {}, problems: {} } }
   },
 ]
 
-async function update({ user, params, body }) {
-  const task = await getTask(user, params.id)
+async function update({ user, params, body, signal }) {
+  const task = await getTask(user, params.id, { signal })
   if (!task) throw notFound(params.id)
   const { values, problems } = taskFields(body)
   if (hasProblems(problems)) return { statusCode: 422, json: { user, task, titleMax: TITLE_MAX, values, problems } }
-  const saved = await updateTask(user, params.id, values)
+  const saved = await updateTask(user, params.id, values, { signal })
   if (!saved) throw notFound(params.id)
   return { json: { task: saved }, location: '/tasks' }
 }
@@ -31,8 +31,8 @@ export const put = [requireUser, update]
 
 export const destroy = [
   requireUser,
-  async ({ user, params }) => {
-    if (!(await deleteTask(user, params.id))) throw notFound(params.id)
+  async ({ user, params, signal }) => {
+    if (!(await deleteTask(user, params.id, { signal }))) throw notFound(params.id)
     return { json: { deleted: params.id }, location: '/tasks' }
   },
 ]
