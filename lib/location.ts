@@ -1,5 +1,6 @@
 const BASE = 'http://site.invalid'
-const CONTROL = /[\u0000-\u001f\u007f]/
+/** A control character (C0 or DEL): anything outside printable ASCII and the non-ASCII range. */
+const CONTROL = /[^ -~\u0080-\uffff]/
 
 /**
  * A user-given redirect target (`?next=`, a form field) kept on this site:

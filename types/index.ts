@@ -86,6 +86,24 @@ export interface EnhanceApiRes<Json = unknown, Session = SessionData> {
   headers?: Record<string, string | number | readonly string[]>
   /** Replaces the whole session; `{}` ends it. */
   session?: Session
+  /** Enhance's other body keys, sent as they are to every client with their content type (SPEC section 5). */
+  html?: string
+  text?: string
+  xml?: string
+  js?: string
+  css?: string
+  /** A body with the content type of `type` or `headers['content-type']`; base64 when `isBase64Encoded`. */
+  body?: string | Buffer
+  type?: string
+  isBase64Encoded?: boolean
+  /** `@architect/functions`' shorthand for `Access-Control-Allow-Origin: *`. */
+  cors?: boolean
+  /** `Set-Cookie` lines (Architect's HTTP API name). */
+  cookies?: string[]
+  /** Headers with several values (Architect's REST API name). */
+  multiValueHeaders?: Record<string, readonly string[]>
+  /** Architect's compression choice; compression is the app's middleware here, so it is accepted and ignored. */
+  compression?: string | boolean
 }
 
 /** One handler: returns a response, or `undefined` to pass on to the next one of a chain. */

@@ -2,6 +2,7 @@ import { isHttpError } from 'http-errors'
 import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes } from '../../types/index.js'
 import { httpError, isErrorStatus } from '../errors.js'
 import { statusOf } from './negotiate.js'
+import { checkKeys } from './response-keys.js'
 
 function check(result: unknown, label: string): EnhanceApiRes {
   if (result === null || typeof result !== 'object' || Array.isArray(result)) {
@@ -9,6 +10,7 @@ function check(result: unknown, label: string): EnhanceApiRes {
     throw httpError(500, `${label} returned ${kind}, not a response object`)
   }
   const response = result as EnhanceApiRes
+  checkKeys(response, label)
   if (response.location !== undefined && typeof response.location !== 'string') {
     throw httpError(500, `${label} returned a location that is not a string`)
   }

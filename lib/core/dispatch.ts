@@ -20,7 +20,7 @@ export type Dispatch = Run | { kind: 'options'; allow: string } | { kind: 'error
 
 /** The methods a route answers, as `Allow` says them; empty for a broken route. */
 export function allowOf(route: Route): string {
-  return route.kind === 'api' ? route.module.allow : route.kind === 'page' ? PAGE_ONLY_ALLOW : ''
+  return route.kind === 'api' ? route.allow : route.kind === 'page' ? PAGE_ONLY_ALLOW : ''
 }
 
 /**

@@ -30,6 +30,14 @@ export type Outgoing =
   /** `location`: sent as a header only (JSON clients are never redirected). */
   | (Content & { kind: 'json'; location: string | undefined })
   | (Content & { kind: 'page' })
+  /** A body the handler gave as it is (`html`, `text`, `xml`, `js`, `css`, `body`), with its type. */
+  | (Common & {
+      kind: 'body'
+      type: string
+      body: string | Buffer
+      location: string | undefined
+      session: SessionChange | undefined
+    })
   | (Common & { kind: 'redirect'; location: string; session: SessionChange | undefined })
   /** OPTIONS: 204 with `Allow` in the headers. */
   | (Common & { kind: 'options' })

@@ -5,6 +5,7 @@ import { httpError } from '../errors.js'
 import type { Run } from './dispatch.js'
 import { decide } from './negotiate.js'
 import { type Headers, NO_HEADERS, type Outgoing, type SessionChange } from './outgoing.js'
+import { rawBodyOf } from './response-keys.js'
 
 /** The Express objects, carried through the core untouched: only renderers get them (SPEC section 6). */
 export interface ExpressPair {
@@ -37,9 +38,12 @@ function serialize(json: unknown, label: string): string {
 function headersOf(response: EnhanceApiRes, label: string): Headers {
   const given = response.headers
   const cacheControl = typeof response.cacheControl === 'string' ? response.cacheControl : undefined
-  if (given === undefined && cacheControl === undefined) return NO_HEADERS
-  const headers: Record<string, Headers[string]> = { ...given }
+  const extra = response.multiValueHeaders ?? response.cors ?? response.cookies
+  if (given === undefined && cacheControl === undefined && extra === undefined) return NO_HEADERS
+  const headers: Record<string, Headers[string]> = { ...given, ...response.multiValueHeaders }
   if (cacheControl !== undefined) headers['Cache-Control'] = cacheControl
+  if (response.cors === true) headers['Access-Control-Allow-Origin'] = '*'
+  if (Array.isArray(response.cookies)) headers['Set-Cookie'] = response.cookies
   for (const name in headers) {
     try {
       validateHeaderName(name)
@@ -94,6 +98,13 @@ async function pageAnswer(
 export function respond(ex: Exchange, response: EnhanceApiRes): Outgoing | Promise<Outgoing> {
   const decided = decide(ex.run.method, ex.json, response, ex.renderer !== undefined)
   const headers = headersOf(response, ex.run.label)
+  // A body given as it is goes to every client as it is; only a browser's redirect comes first.
+  const raw = decided.kind === 'redirect' ? undefined : rawBodyOf(response, ex.run.label)
+  if (raw !== undefined) {
+    const { location } = response
+    const session = sessionOf(ex, response)
+    return { kind: 'body', status: decided.status, headers, vary: ex.vary, ...raw, location, session }
+  }
   if (decided.kind === 'redirect') {
     const { status, location } = decided
     return { kind: 'redirect', status, headers, vary: ex.vary, location, session: sessionOf(ex, response) }

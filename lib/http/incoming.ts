@@ -59,8 +59,15 @@ export function routingOf(req: ExpressReq): { caseSensitive: boolean; strict: bo
   return { caseSensitive: app.enabled('case sensitive routing'), strict: app.enabled('strict routing') }
 }
 
-const ACCEPT_ONLY = ['Accept']
-const ACCEPT_AND_TYPE = ['Accept', 'Content-Type']
+/** The four kinds of client, shared: nothing is made per request. */
+const CLIENTS = {
+  jsonByAccept: { json: true, vary: ['Accept'] },
+  htmlByAccept: { json: false, vary: ['Accept'] },
+  jsonByBody: { json: true, vary: ['Accept', 'Content-Type'] },
+  htmlByBody: { json: false, vary: ['Accept', 'Content-Type'] },
+} as const
+
+export type Client = (typeof CLIENTS)[keyof typeof CLIENTS]
 
 /** A request has a body when it says so: a length above 0, or a chunked transfer. */
 function sendsBody(req: IncomingMessage): boolean {
@@ -72,12 +79,11 @@ function sendsBody(req: IncomingMessage): boolean {
  * What kind of client this is, and what decided it: `Accept`, or (when it has
  * none, or only `*\/*`) whether it sends a JSON body, as Enhance decides.
  */
-export function clientOf(req: IncomingMessage): { json: boolean; vary: readonly string[] } {
+export function clientOf(req: IncomingMessage): Client {
   const accept = req.headers.accept
-  if (acceptDecides(accept)) return { json: wantsJson(accept, false), vary: ACCEPT_ONLY }
+  if (acceptDecides(accept)) return wantsJson(accept, false) ? CLIENTS.jsonByAccept : CLIENTS.htmlByAccept
   const type = req.headers['content-type']
-  const json = type?.includes('json') === true && sendsBody(req)
-  return { json, vary: ACCEPT_AND_TYPE }
+  return type?.includes('json') === true && sendsBody(req) ? CLIENTS.jsonByBody : CLIENTS.htmlByBody
 }
 
 /**
@@ -94,7 +100,61 @@ function queryOf(req: ExpressReq): QueryParams {
   return dropUnsafeKeys({ ...(query as QueryParams) })
 }
 
-/** Builds the plain request object a handler receives (SPEC section 4). */
+/**
+ * The plain request object a handler receives (SPEC section 4). A class, so
+ * that the keys only migration code needs (`signal`, `expressReq`,
+ * `expressRes`) are getters on its prototype: not enumerable, and nothing
+ * made for them per request.
+ */
+class RequestObject {
+  body: unknown
+  method: EnhanceMethod
+  params: Record<string, string>
+  pathParameters: Record<string, string>
+  path: string
+  query: QueryParams
+  session: SessionData
+  headers: IncomingMessage['headers']
+  readonly #req: ExpressReq
+  readonly #res: ServerResponse
+  readonly #life: RequestLife
+
+  constructor(
+    req: ExpressReq,
+    res: ServerResponse,
+    method: EnhanceMethod,
+    params: Record<string, string>,
+    body: unknown,
+    session: SessionData,
+    life: RequestLife,
+  ) {
+    this.body = body
+    this.method = method
+    this.params = params
+    this.pathParameters = params
+    this.path = pathOf(req.originalUrl ?? req.url ?? '/')
+    this.query = queryOf(req)
+    this.session = session
+    this.headers = req.headers
+    this.#req = req
+    this.#res = res
+    this.#life = life
+  }
+
+  get signal(): AbortSignal {
+    return this.#life.signal
+  }
+
+  get expressReq(): ExpressReq {
+    return this.#req
+  }
+
+  get expressRes(): ServerResponse {
+    return this.#res
+  }
+}
+
+/** Builds the request object a handler receives (SPEC section 4). */
 export function buildRequest(
   req: ExpressReq,
   res: ServerResponse,
@@ -104,18 +164,5 @@ export function buildRequest(
   session: SessionData,
   life: RequestLife,
 ): EnhanceApiReq {
-  const request = {
-    body,
-    method,
-    params,
-    pathParameters: params,
-    path: pathOf(req.originalUrl ?? req.url ?? '/'),
-    query: queryOf(req),
-    session,
-    headers: req.headers,
-  } as unknown as EnhanceApiReq
-  Object.defineProperty(request, 'signal', { get: () => life.signal })
-  Object.defineProperty(request, 'expressReq', { value: req })
-  Object.defineProperty(request, 'expressRes', { value: res })
-  return request
+  return new RequestObject(req, res, method, params, body, session, life) as unknown as EnhanceApiReq
 }

@@ -2,16 +2,33 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /**
  * One request's life once its answer has to wait: it ends when the answer is
- * written, when the client leaves, or when the deadline passes. `signal` is
- * made only when a handler asks for it.
+ * written, when the client leaves, or when the deadline passes. The signal
+ * (and the listener that aborts it when the client leaves) is made only when
+ * a handler asks for `request.signal`.
  */
 export class RequestLife {
   #controller: AbortController | undefined
   #reason: unknown
+  readonly #res: ServerResponse
+
+  constructor(res: ServerResponse) {
+    this.#res = res
+  }
 
   /** The handler's `request.signal`: aborted when the client leaves or the deadline passes. */
   get signal(): AbortSignal {
-    this.#controller ??= new AbortController()
+    if (this.#controller === undefined) {
+      const controller = new AbortController()
+      this.#controller = controller
+      const res = this.#res
+      if (res.destroyed && !res.writableFinished) this.abort(clientLeft())
+      else if (!res.writableFinished) {
+        const onClose = () => {
+          if (!res.writableFinished) this.abort(clientLeft())
+        }
+        res.once('close', onClose)
+      }
+    }
     if (this.#reason !== undefined) this.#controller.abort(this.#reason)
     return this.#controller.signal
   }
@@ -22,6 +39,8 @@ export class RequestLife {
   }
 }
 
+const clientLeft = () => new DOMException('The client closed the connection', 'AbortError')
+
 /** The deadline of a handler: the `timeout` option, else the server's own `requestTimeout` (0: none). */
 export function deadlineOf(req: IncomingMessage, timeout: number | undefined): number {
   if (timeout !== undefined) return timeout
@@ -31,34 +50,25 @@ export function deadlineOf(req: IncomingMessage, timeout: number | undefined): n
 }
 
 /**
- * Races a pending answer against the deadline and the client leaving: the
- * first to come ends the request's life (the signal aborts), and an answer
- * that comes later is dropped. `late` makes the answer for a deadline passed.
+ * Races a pending answer against the deadline: past it, the signal aborts and
+ * `late` makes the answer; the handler's own answer, when it comes, is dropped.
  */
-export function watchLife<T>(
-  answer: Promise<T>,
-  life: RequestLife,
-  res: ServerResponse,
-  deadline: number,
-  late: () => T | Promise<T>,
-): Promise<T> {
-  const onClose = () => {
-    if (!res.writableFinished) life.abort(new DOMException('The client closed the connection', 'AbortError'))
-  }
-  res.once('close', onClose)
-  let timer: NodeJS.Timeout | undefined
-  const timedOut =
-    deadline > 0
-      ? new Promise<T>((resolve) => {
-          timer = setTimeout(() => {
-            life.abort(new DOMException(`The request did not finish within ${deadline} ms`, 'TimeoutError'))
-            resolve(late())
-          }, deadline)
-        })
-      : undefined
-  const raced = timedOut === undefined ? answer : Promise.race([answer, timedOut])
-  return raced.finally(() => {
-    clearTimeout(timer)
-    res.off('close', onClose)
+export function withDeadline<T>(answer: Promise<T>, life: RequestLife, deadline: number, late: () => T | Promise<T>) {
+  if (deadline <= 0) return answer
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      life.abort(new DOMException(`The request did not finish within ${deadline} ms`, 'TimeoutError'))
+      resolve(late())
+    }, deadline)
+    answer.then(
+      (value) => {
+        clearTimeout(timer)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearTimeout(timer)
+        reject(error)
+      },
+    )
   })
 }

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { EnhanceApiReq, EnhanceApiRes, EnhanceError } from '../../types/index.js'
+import type { EnhanceApiReq, EnhanceApiRes, EnhanceError, PageRenderer } from '../../types/index.js'
 import type { RouteTable } from '../app.js'
 import { runChain } from '../core/chain.js'
 import { crossSiteRefusal } from '../core/cross-site.js'
 import { dispatch, type Run } from '../core/dispatch.js'
 import { type Failing, failure } from '../core/failure.js'
 import type { Outgoing } from '../core/outgoing.js'
-import { type Exchange, respond } from '../core/respond.js'
+import { type Exchange, type ExpressPair, respond } from '../core/respond.js'
 import type { Trace } from '../dev/debug.js'
 import { describeAnswer, traceMatch } from '../dev/debug.js'
 import { httpError } from '../errors.js'
@@ -14,8 +14,8 @@ import { methodOf } from '../methods.js'
 import type { ResolvedOptions } from '../options.js'
 import type { SessionAccess } from '../session/index.js'
 import { bodyReader } from './body.js'
-import { buildRequest, clientOf, crossSiteFacts, type ExpressReq, pathOf, routingOf } from './incoming.js'
-import { deadlineOf, RequestLife, watchLife } from './lifetime.js'
+import { buildRequest, type Client, clientOf, crossSiteFacts, type ExpressReq, pathOf, routingOf } from './incoming.js'
+import { deadlineOf, RequestLife, withDeadline } from './lifetime.js'
 import { write } from './write.js'
 
 type Next = (error?: unknown) => void
@@ -32,16 +32,66 @@ function then<T>(
   next: (value: T) => Outgoing | Promise<Outgoing>,
   recover: (thrown: unknown) => Outgoing | Promise<Outgoing>,
 ): Outgoing | Promise<Outgoing> {
-  if (value instanceof Promise) return value.then(next).catch(recover)
-  try {
-    const out = next(value)
-    return out instanceof Promise ? out.catch(recover) : out
-  } catch (thrown) {
-    return recover(thrown)
+  const step = (settled: T): Outgoing | Promise<Outgoing> => {
+    try {
+      const out = next(settled)
+      return out instanceof Promise ? out.catch(recover) : out
+    } catch (thrown) {
+      return recover(thrown)
+    }
   }
+  return value instanceof Promise ? value.then(step, recover) : step(value)
 }
 
 const NO_BODY = {}
+
+/** What serving one request needs in the core's terms: one object per request, which error answers share. */
+class Handling implements Failing {
+  request: EnhanceApiReq | undefined = undefined
+  readonly json: boolean
+  readonly vary: readonly string[]
+
+  constructor(
+    readonly req: ExpressReq,
+    readonly res: ServerResponse,
+    client: Client,
+    readonly renderer: PageRenderer | undefined,
+    readonly errors: 'respond' | 'next',
+    readonly report: (error: EnhanceError, request: EnhanceApiReq | undefined) => void,
+    readonly sessions: SessionAccess,
+  ) {
+    this.json = client.json
+    this.vary = client.vary
+  }
+
+  get express(): ExpressPair {
+    return { req: this.req, res: this.res }
+  }
+
+  /** A request object for an error page, when the failure came before the handler's. */
+  pageRequest(): EnhanceApiReq {
+    let session = {}
+    try {
+      session = this.sessions.read(this.req, this.res)
+    } catch {
+      // An unreadable session is an empty one on an error page.
+    }
+    return buildRequest(
+      this.req,
+      this.res,
+      methodOf(this.req.method) ?? 'GET',
+      {},
+      {},
+      session,
+      new RequestLife(this.res),
+    )
+  }
+
+  exchange(run: Run, request: EnhanceApiReq): Exchange {
+    this.request = request
+    return { run, request, json: this.json, vary: this.vary, renderer: this.renderer, express: this.express }
+  }
+}
 
 /** The middleware's request handler: Express in, one Outgoing through the core, Express out. */
 export function serve(table: RouteTable, opts: ResolvedOptions, sessions: SessionAccess, trace: Trace | undefined) {
@@ -56,29 +106,16 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     }
   }
 
-  /** A request object for an error page, when the failure came before the handler's. */
-  const pageRequest = (req: ExpressReq, res: ServerResponse) => (): EnhanceApiReq => {
-    let session = {}
-    try {
-      session = sessions.read(req, res)
-    } catch {
-      // An unreadable session is an empty one on an error page.
-    }
-    return buildRequest(req, res, methodOf(req.method) ?? 'GET', {}, {}, session, new RequestLife())
-  }
-
   /** Runs the route: reads the body, builds the request object, runs the chain, decides the answer. */
-  function run(plan: Run, failing: Failing, life: RequestLife): Outgoing | Promise<Outgoing> {
-    const { express } = failing
-    const { req, res } = express
-    const recover = (thrown: unknown) => failure(thrown, failing)
+  function run(plan: Run, handling: Handling, life: RequestLife): Outgoing | Promise<Outgoing> {
+    const { req, res } = handling
+    const recover = (thrown: unknown) => failure(thrown, handling)
     const body = plan.method === 'GET' || !plan.chain ? NO_BODY : readBody(req, res)
     return then(
       body,
       (read) => {
         const request = buildRequest(req, res, plan.method, plan.params, read, sessions.read(req, res), life)
-        failing.request = request
-        const exchange: Exchange = { run: plan, request, json: failing.json, vary: failing.vary, renderer, express }
+        const exchange = handling.exchange(plan, request)
         const response: EnhanceApiRes | Promise<EnhanceApiRes> = plan.chain
           ? runChain(plan.chain, request, plan.label)
           : { json: {} }
@@ -87,9 +124,8 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       recover,
     )
   }
-
   /** Saves the answer's session, then writes it; a session that cannot be saved is answered as its error. */
-  function deliver(req: IncomingMessage, res: ServerResponse, next: Next, out: Outgoing, failing: Failing): void {
+  function deliver(req: IncomingMessage, res: ServerResponse, next: Next, out: Outgoing, handling: Handling): void {
     trace?.('%s %s: answers %s', req.method, pathOf(req.url ?? '/'), describeAnswer(out))
     if (out.kind === 'handoff' || (res.headersSent && out.kind === 'error')) {
       next(out.error)
@@ -97,7 +133,7 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     }
     // The client left (or the response was destroyed): nobody reads an answer, and its session is not saved.
     if (res.headersSent || res.destroyed) return
-    const change = out.kind === 'json' || out.kind === 'page' || out.kind === 'redirect' ? out.session : undefined
+    const change = 'session' in out ? out.session : undefined
     if (change === undefined) {
       write(res, out, req.method === 'HEAD')
       return
@@ -105,8 +141,8 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     sessions.write(req, res, change.data, change.label).then(
       () => write(res, out, req.method === 'HEAD'),
       (thrown: unknown) =>
-        Promise.resolve(failure(thrown, failing))
-          .then((error) => deliver(req, res, next, error, failing))
+        Promise.resolve(failure(thrown, handling))
+          .then((error) => deliver(req, res, next, error, handling))
           .catch(next),
     )
   }
@@ -131,38 +167,43 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       const matching = () => table.matchingRoutes(path, caseSensitive, strict)
       traceMatch(trace, matching, req, path, match, client.json)
     }
-    const express = { req, res }
-    const failing: Failing = {
-      ...client,
-      renderer,
-      errors: opts.errors,
-      report,
-      request: undefined,
-      pageRequest: pageRequest(req, res),
-      express,
-    }
+    const handling = new Handling(req, res, client, renderer, opts.errors, report, sessions)
     const plan = dispatch(match, req.method, path)
     let out: Outgoing | Promise<Outgoing>
-    if (plan.kind === 'error') out = failure(plan.error, failing)
+    if (plan.kind === 'error') out = failure(plan.error, handling)
     else if (plan.kind === 'options') out = { kind: 'options', status: 204, headers: { Allow: plan.allow }, vary: [] }
     else {
+      // Browsers send Origin or Sec-Fetch-Site with every unsafe request; without either there is nothing to check.
+      const fromBrowser = req.headers.origin !== undefined || req.headers['sec-fetch-site'] !== undefined
       const refused =
-        opts.csrf && plan.method !== 'GET' && crossSiteRefusal(crossSiteFacts(req), opts.csrf.trustedOrigins)
-      if (refused) out = failure(refused, failing)
+        opts.csrf &&
+        fromBrowser &&
+        plan.method !== 'GET' &&
+        crossSiteRefusal(crossSiteFacts(req), opts.csrf.trustedOrigins)
+      if (refused) out = failure(refused, handling)
       else {
-        const life = new RequestLife()
-        out = run(plan, failing, life)
-        // Only an answer that waits can hang: the deadline and the client leaving are watched from here.
+        const life = new RequestLife(res)
+        out = run(plan, handling, life)
+        // Only an answer that waits can hang: the deadline is watched from here.
         if (out instanceof Promise) {
           const deadline = deadlineOf(req, opts.timeout)
           const late = () =>
-            failure(httpError(503, `Service Unavailable: ${plan.label} did not answer within ${deadline} ms`), failing)
-          out = watchLife(out, life, res, deadline, late)
+            failure(httpError(503, `Service Unavailable: ${plan.label} did not answer within ${deadline} ms`), handling)
+          out = withDeadline(out, life, deadline, late)
         }
       }
     }
-    if (out instanceof Promise) out.then((done) => deliver(req, res, next, done, failing)).catch(next)
-    else deliver(req, res, next, out, failing)
+    if (!(out instanceof Promise)) {
+      deliver(req, res, next, out, handling)
+      return
+    }
+    out.then((done) => {
+      try {
+        deliver(req, res, next, done, handling)
+      } catch (error) {
+        next(error)
+      }
+    }, next)
   }
 
   return (req: IncomingMessage, res: ServerResponse, next: Next): void => {

@@ -25,7 +25,7 @@ export function encodeLocation(location: string): string {
 const CONTENT_HEADERS = ['Content-Encoding', 'Content-Language', 'Content-Range']
 
 /** A body, none for HEAD, 204, 205 and 304 (which have no content: no type, no length), as `res.send` does. */
-function sendBody(res: ServerResponse, status: number, type: string, body: string, head: boolean): void {
+function sendBody(res: ServerResponse, status: number, type: string, body: string | Buffer, head: boolean): void {
   res.statusCode = status
   if (status === 204 || status === 304) {
     res.removeHeader('Content-Type')
@@ -79,7 +79,16 @@ export function write(res: ServerResponse, out: Written, head: boolean): void {
     res.end()
     return
   }
-  if (out.kind === 'json' && typeof out.location === 'string') res.setHeader('Location', encodeLocation(out.location))
-  const type = out.kind === 'error' ? TYPES[out.type] : out.kind === 'json' ? TYPES.json : TYPES.html
+  if ((out.kind === 'json' || out.kind === 'body') && typeof out.location === 'string') {
+    res.setHeader('Location', encodeLocation(out.location))
+  }
+  const type =
+    out.kind === 'body'
+      ? out.type
+      : out.kind === 'error'
+        ? TYPES[out.type]
+        : out.kind === 'json'
+          ? TYPES.json
+          : TYPES.html
   sendBody(res, out.status, type, out.body, head)
 }

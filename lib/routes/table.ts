@@ -1,5 +1,6 @@
-import type { EnhanceError } from '../../types/index.js'
+import type { EnhanceError, EnhanceMethod } from '../../types/index.js'
 import { httpError } from '../errors.js'
+import { allowHeader } from '../methods.js'
 import type { LoadedModule } from '../modules.js'
 import { conflictMessage, groupByKey, keyOf, pageSegments } from './group.js'
 import { patternOf, type ScannedFile, type Segment } from './scan.js'
@@ -15,6 +16,8 @@ interface RouteBase {
 /** A route answered by an API module (and maybe a page). */
 export interface ApiRoute extends RouteBase {
   kind: 'api'
+  /** The `Allow` header: the module's methods, and GET when only its page answers GET. */
+  allow: string
   /** The file's path relative to the working folder, for messages. */
   name: string
   file: string
@@ -119,5 +122,9 @@ export function toRoute(
   if (plan.conflict !== undefined) return broken(httpError(500, plan.conflict))
   if (loaded === undefined) return broken(httpError(500, `route module ${name} was not loaded`))
   if (loaded instanceof Error) return broken(httpError(500, `route module ${name} ${loaded.message}`, loaded))
-  return { kind: 'api', pattern, segments, page, name, file: api.file, module: loaded }
+  const methods = Object.keys(loaded.handlers) as EnhanceMethod[]
+  // A page answers GET for an API file without `get`: the page renders with empty state.
+  const allow =
+    page !== undefined && loaded.handlers.GET === undefined ? allowHeader(['GET', ...methods]) : loaded.allow
+  return { kind: 'api', pattern, segments, page, name, file: api.file, module: loaded, allow }
 }

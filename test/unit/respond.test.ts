@@ -58,6 +58,7 @@ const apiRoute: ApiRoute = {
   name: 'app/api/notes/$id.mjs',
   file: '/srv/app/api/notes/$id.mjs',
   module: checkModule({ get: () => undefined, post: () => undefined }),
+  allow: 'GET, HEAD, POST, OPTIONS',
 }
 
 const pageRoute: PageRoute = {
