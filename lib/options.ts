@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { EnhanceApiReq, EnhanceError, EnhanceRoutesOptions, PageRenderer, SessionOptions } from '../types/index.js'
 import { logServerError } from './errors.js'
@@ -24,6 +24,20 @@ export interface ResolvedOptions extends Folders {
   csrf: { trustedOrigins: ReadonlySet<string> } | false
   /** The handler deadline in milliseconds; undefined: the server's `requestTimeout`. 0: none. */
   timeout: number | undefined
+  /** The folder served at `/_public/`; `false`: none. */
+  publicDir: string | false
+  /** `<root>/browser`: each module in it is bundled and served at `/_public/browser/<name>`. */
+  browserDir: string
+  /** Enhance's default `Cache-Control` on answers whose handler set none. */
+  defaultCacheControl: boolean
+  /** Enhance's `Server-Timing` on rendered pages. */
+  serverTiming: boolean
+}
+
+function booleanOption(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback
+  if (typeof value !== 'boolean') throw new TypeError(`enhanceRoutes(options): ${name} must be true or false`)
+  return value
 }
 
 /** `csrf: { trustedOrigins }` as origins: `https://app.example:8443/` is `https://app.example:8443`. */
@@ -52,6 +66,19 @@ function timeoutOption(value: unknown): number | undefined {
     throw new TypeError('enhanceRoutes(options): timeout must be a number of milliseconds (0 for none)')
   }
   return value
+}
+
+/** `publicDir`: a path (relative to the root's parent, where `public/` sits beside `app/`), or `false`. */
+function publicDirOption(value: unknown, root: string): string | false {
+  if (value === false) return false
+  if (value === undefined) {
+    const beside = resolve(root, '..', 'public')
+    return existsSync(beside) ? beside : false
+  }
+  if (typeof value !== 'string' && !(value instanceof URL)) {
+    throw new TypeError('enhanceRoutes(options): publicDir must be a path (string or file URL) or false')
+  }
+  return toPath(value, dirname(root))
 }
 
 export function toPath(value: string | URL, base: string): string {
@@ -100,5 +127,9 @@ export function resolveOptions(
     watch: options.watch ?? false,
     csrf: csrfOption(options.csrf),
     timeout: timeoutOption(options.timeout),
+    publicDir: publicDirOption(options.publicDir, root),
+    browserDir: resolve(root, 'browser'),
+    defaultCacheControl: booleanOption('defaultCacheControl', options.defaultCacheControl, true),
+    serverTiming: booleanOption('serverTiming', options.serverTiming, true),
   }
 }

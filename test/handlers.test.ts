@@ -381,6 +381,34 @@ describe('handlers (SPEC 3-7)', () => {
       expect(notAllowed.body).to.deep.equal({ caught: 405 })
     })
 
+    it("errors: 'next' hands over the error the handler threw: its class, message and properties, with status, expose and the handler", async () => {
+      const seen: unknown[] = []
+      const nextApp = express()
+      nextApp.use(
+        enhanceRoutes({
+          root: new URL('./fixtures/handlers/', import.meta.url),
+          session: false,
+          errors: 'next',
+          onError: () => {},
+        }),
+      )
+      nextApp.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+        seen.push(err)
+        res.status(599).end()
+      })
+      await request(nextApp).get('/bad?kind=custom').set('Accept', JSON_ACCEPT)
+      const error = seen[0] as Error & { status?: number; expose?: boolean; route?: unknown; code?: string }
+      expect(error.constructor.name).to.equal('StoreDown')
+      expect(error.code).to.equal('STORE_DOWN')
+      expect(error.message).to.equal('the store is down')
+      expect(error.status).to.equal(500)
+      expect(error.expose).to.equal(false)
+      expect(error.route).to.deep.equal({ file: 'test/fixtures/handlers/api/bad.mjs', method: 'get', pattern: '/bad' })
+      // A 405 of ours is an http-errors error as before.
+      await request(nextApp).post('/only-get').set('Accept', JSON_ACCEPT)
+      expect((seen[1] as { status?: number }).status).to.equal(405)
+    })
+
     it('onError is called with (error, request)', async () => {
       const calls: [HttpErr, { method: string; path: string; query: unknown }][] = []
       const { app: hooked } = makeApp({

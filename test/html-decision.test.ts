@@ -120,10 +120,19 @@ for (const setup of setups) {
     })
 
     it('GET, HTML, page exists: the status the API gives', async () => {
+      const res = await request(app).get('/table?status=203').set('Accept', BROWSER)
+      expect(res.status).to.equal(203)
+      isHtml(res)
+      expect(res.text).to.include('ROW:get')
+    })
+
+    // Changed with the Enhance-fidelity issue: a 404 used to render the route's own page; Enhance renders the 404 page.
+    it('GET, HTML, page exists, the API answers 404: the 404 page, as Enhance renders it', async () => {
       const res = await request(app).get('/table?status=404').set('Accept', BROWSER)
       expect(res.status).to.equal(404)
       isHtml(res)
-      expect(res.text).to.include('ROW:get')
+      expect(res.text).to.not.include('ROW:get')
+      expect(res.text).to.include('/table not found')
     })
 
     it('GET, HTML, API json, no page: the JSON', async () => {

@@ -98,10 +98,16 @@ describe('enhancePages: an Enhance app folder', () => {
     )
   })
 
-  it('a page named $noteId serves the API route $id (param names do not matter)', async () => {
+  // Changed with the Enhance-fidelity issue: the API's 404 used to render the route's page; Enhance renders the 404 page.
+  it('a page named $noteId serves the API route $id (param names do not matter); the API’s 404 gets the 404 page', async () => {
+    const made = await request(app).post('/notes').type('form').send('text=param+names')
+    const found = await get(app, made.headers.location as string)
+    expect(found.status).to.equal(200)
+    expect(found.text).to.include('param names').and.not.include('<h1>Lost</h1>')
     const res = await get(app, '/notes/404404')
     expect(res.status).to.equal(404)
-    expect(res.text).to.include('<p class="missing">No note 404404</p>')
+    expect(res.text).to.include('<h1>Lost</h1>')
+    expect(res.text).to.not.include('<p class="missing">')
   })
 
   describe('a form that works without JavaScript (the form-with-errors pattern)', () => {

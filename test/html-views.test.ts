@@ -40,10 +40,11 @@ describe('expressViews: pages through res.render and EJS', () => {
     expect(res.text).to.include('<p class="greeting">Hello from the API</p>')
   })
 
-  it('the default view of /notes/$id is notes/$id', async () => {
+  // Changed with the Enhance-fidelity issue: the API's 404 for a browser's GET renders the 404 view, as Enhance renders its 404 page.
+  it('the default view of /notes/$id is notes/$id; the API’s 404 gets the 404 view', async () => {
     const res = await get(app, '/notes/77')
     expect(res.status).to.equal(404)
-    expect(res.text).to.include('<p class="missing">No note 77</p>')
+    expect(res.text).to.include('<p class="error-detail">404: /notes/77 not found</p>')
   })
 
   it('mapped patterns are page-only routes; others come from API files', async () => {

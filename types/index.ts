@@ -255,11 +255,29 @@ export interface EnhanceRoutesOptions {
    */
   csrf?: boolean | { trustedOrigins?: string[] }
   /**
+   * The static files served at `/_public/`, as Enhance serves its `public/`
+   * folder (serve-static: ETag, Last-Modified, `Cache-Control`; a file that
+   * is not there falls through). Default `<root>/../public` (`public/` beside
+   * `app/`) when that folder exists; a relative path is taken from the root's
+   * parent; `false` turns it off. The bundles of `<root>/browser/` are served
+   * at `/_public/browser/` either way.
+   */
+  publicDir?: string | URL | false
+  /**
    * The deadline of a handler in milliseconds: past it the client gets a
    * negotiated 503 and `request.signal` aborts. Default: the server's
    * `requestTimeout` (Node's default is 300 000); 0 for none.
    */
   timeout?: number
+  /**
+   * Enhance's default `Cache-Control` for answers whose handler (and the app
+   * before us) set none: `no-cache, no-store, must-revalidate, max-age=0,
+   * s-maxage=0` on HTML, JSON and redirects, `max-age=86400` on other bodies.
+   * Default `true`; `false` sends none, as `res.json` does.
+   */
+  defaultCacheControl?: boolean
+  /** Enhance's `Server-Timing` header (the API's and the render's time) on rendered pages. Default `true`. */
+  serverTiming?: boolean
 }
 
 /** One row of `routes()`. */
@@ -321,7 +339,16 @@ export interface EnhancePagesOptions {
   elementsDir?: string | URL
   /** Passed to @enhance/ssr. */
   scriptTransforms?: readonly EnhanceTransform[]
+  /** Passed to @enhance/ssr, after the style scoping (below) unless that is off. */
   styleTransforms?: readonly EnhanceTransform[]
+  /**
+   * Scopes each element's `<style>` to its tag, as Enhance does by default
+   * (with `@enhance/enhance-style-transform`): `:host` becomes the tag, other
+   * selectors are put below it (`p` in `<my-card>` is `my-card p`), and a
+   * `<style scope="global">` is left as it is. Default `true`; `false` leaves
+   * styles as the elements write them.
+   */
+  styleScoping?: boolean
   /**
    * Puts the page's store into the document as
    * `<script type="application/json" id="...">` (escaped so that no value can

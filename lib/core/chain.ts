@@ -22,10 +22,15 @@ function check(result: unknown, label: string): EnhanceApiRes {
   return response
 }
 
+/** The errors made here for what a handler threw: `errors: 'next'` hands over the thrown error itself. */
+export const handlerThrew = new WeakSet<Error>()
+
 function failure(thrown: unknown, label: string): Error {
   // An HTTP error thrown on purpose (`throw createError(404)`) keeps its status.
   if (isHttpError(thrown) && isErrorStatus(thrown.status)) return thrown
-  return httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
+  const error = httpError(500, `${label} threw: ${thrown instanceof Error ? thrown.message : String(thrown)}`, thrown)
+  handlerThrew.add(error)
+  return error
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

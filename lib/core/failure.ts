@@ -1,7 +1,10 @@
+import { isHttpError } from 'http-errors'
 import type { EnhanceApiReq, EnhanceError, PageRenderer } from '../../types/index.js'
-import { minimalErrorPage, publicMessage, toHttpError } from '../errors.js'
+import { isErrorStatus, minimalErrorPage, publicMessage, toHttpError } from '../errors.js'
+import { handlerThrew } from './chain.js'
 import type { Headers, Outgoing } from './outgoing.js'
 import type { ExpressPair } from './respond.js'
+import { type AnswerSettings, cacheDefaultsOf, DEFAULT_SETTINGS } from './settings.js'
 
 /** What an error answer needs to know of its request. */
 export interface Failing {
@@ -16,6 +19,31 @@ export interface Failing {
   /** A request object for an error page when the failure came before the handler's (404, 405, 400). */
   pageRequest: () => EnhanceApiReq
   express: ExpressPair
+  settings?: AnswerSettings
+  /** The handler that was running, for `errors: 'next'`. */
+  where?: { file: string; method: string; pattern: string } | undefined
+}
+
+/**
+ * What `errors: 'next'` hands to the app's error middleware: the error the
+ * handler threw itself (its class, message and properties), with `status`,
+ * `statusCode` and `expose` set as http-errors sets them and the handler on
+ * `route`; an error of ours (404, 405, 400...) as it is.
+ */
+function handedOver(error: EnhanceError, where: Failing['where']): EnhanceError {
+  const thrown =
+    handlerThrew.has(error) && error.cause instanceof Error ? (error.cause as Partial<EnhanceError>) : undefined
+  if (thrown === undefined) {
+    if (where !== undefined && isHttpError(error)) Object.assign(error, { route: where })
+    return error
+  }
+  const status = isErrorStatus(thrown.status) ? (thrown.status as number) : 500
+  return Object.assign(thrown, {
+    status,
+    statusCode: status,
+    expose: thrown.expose ?? status < 500,
+    route: where,
+  }) as EnhanceError
 }
 
 /** The headers an error carries (`Allow` on a 405, http-errors' `headers`). */
@@ -54,11 +82,12 @@ async function errorPage(ctx: Failing, renderer: PageRenderer, status: number, m
 export function failure(thrown: unknown, ctx: Failing): Outgoing | Promise<Outgoing> {
   const error = toHttpError(thrown)
   ctx.report(error, ctx.request)
-  if (ctx.errors === 'next') return { kind: 'handoff', error }
+  if (ctx.errors === 'next') return { kind: 'handoff', error: handedOver(error, ctx.where) }
   const { status } = error
   const message = publicMessage(error)
   const headers = headersOf(error)
-  const base = { kind: 'error', status, headers, vary: ctx.vary, error } as const
+  const defaults = cacheDefaultsOf(ctx.settings ?? DEFAULT_SETTINGS, 'text/html', false)
+  const base = { kind: 'error', status, headers, vary: ctx.vary, defaults, error } as const
   if (ctx.json) return { ...base, type: 'json', body: JSON.stringify({ error: { status, message } }) }
   const fallback = minimalErrorPage(status, message)
   if (!ctx.renderer) return { ...base, type: 'html', body: fallback }

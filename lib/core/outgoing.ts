@@ -15,6 +15,8 @@ interface Common {
   headers: Headers
   /** The request headers the answer depended on, for `Vary`. */
   vary: readonly string[]
+  /** Headers sent only when neither the app nor the handler set them (Enhance's default `Cache-Control`). */
+  defaults?: Headers
 }
 
 interface Content extends Common {

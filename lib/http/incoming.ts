@@ -4,6 +4,7 @@ import type { EnhanceApiReq, EnhanceMethod, QueryParams, SessionData } from '../
 import { dropUnsafeKeys } from '../clean.js'
 import type { CrossSiteFacts } from '../core/cross-site.js'
 import { acceptDecides, wantsJson } from '../core/negotiate.js'
+import type { AnswerSettings } from '../core/settings.js'
 import type { RequestLife } from './lifetime.js'
 
 /** The parts of Express's request that we read, beside node's own. */
@@ -50,6 +51,21 @@ export function crossSiteFacts(req: ExpressReq): CrossSiteFacts {
     fetchSite: Array.isArray(fetchSite) ? fetchSite[0] : fetchSite,
     ownOrigin: () => ownOrigin(req),
   }
+}
+
+/**
+ * The answer settings with the app's JSON settings (`json replacer`, `json
+ * spaces`, `json escape`, as `res.json` reads them); `base` itself when the
+ * app set none, so that nothing is made per request.
+ */
+export function settingsOf(req: ExpressReq, base: AnswerSettings): AnswerSettings {
+  const app = req.app
+  if (app === undefined) return base
+  const replacer = app.get('json replacer') as AnswerSettings['replacer']
+  const spaces = app.get('json spaces') as AnswerSettings['spaces']
+  const escapes = app.enabled('json escape')
+  if (replacer === undefined && spaces === undefined && !escapes) return base
+  return { ...base, replacer, spaces, escape: escapes }
 }
 
 /** Routing settings of the Express app, as its own router reads them. */

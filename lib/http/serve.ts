@@ -1,20 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { EnhanceApiReq, EnhanceApiRes, EnhanceError, PageRenderer } from '../../types/index.js'
+import type { EnhanceApiReq, EnhanceApiRes, EnhanceError } from '../../types/index.js'
 import type { RouteTable } from '../app.js'
 import { runChain } from '../core/chain.js'
 import { crossSiteRefusal } from '../core/cross-site.js'
 import { dispatch, type Run } from '../core/dispatch.js'
-import { type Failing, failure } from '../core/failure.js'
+import { failure } from '../core/failure.js'
 import type { Outgoing } from '../core/outgoing.js'
-import { type Exchange, type ExpressPair, respond } from '../core/respond.js'
+import { respond } from '../core/respond.js'
+import { DEFAULT_SETTINGS } from '../core/settings.js'
 import type { Trace } from '../dev/debug.js'
 import { describeAnswer, traceMatch } from '../dev/debug.js'
 import { httpError } from '../errors.js'
-import { methodOf } from '../methods.js'
 import type { ResolvedOptions } from '../options.js'
 import type { SessionAccess } from '../session/index.js'
 import { bodyReader } from './body.js'
-import { buildRequest, type Client, clientOf, crossSiteFacts, type ExpressReq, pathOf, routingOf } from './incoming.js'
+import { Handling, type Shared } from './handling.js'
+import { buildRequest, clientOf, crossSiteFacts, type ExpressReq, pathOf, routingOf } from './incoming.js'
 import { deadlineOf, RequestLife, withDeadline } from './lifetime.js'
 import { write } from './write.js'
 
@@ -45,54 +46,6 @@ function then<T>(
 
 const NO_BODY = {}
 
-/** What serving one request needs in the core's terms: one object per request, which error answers share. */
-class Handling implements Failing {
-  request: EnhanceApiReq | undefined = undefined
-  readonly json: boolean
-  readonly vary: readonly string[]
-
-  constructor(
-    readonly req: ExpressReq,
-    readonly res: ServerResponse,
-    client: Client,
-    readonly renderer: PageRenderer | undefined,
-    readonly errors: 'respond' | 'next',
-    readonly report: (error: EnhanceError, request: EnhanceApiReq | undefined) => void,
-    readonly sessions: SessionAccess,
-  ) {
-    this.json = client.json
-    this.vary = client.vary
-  }
-
-  get express(): ExpressPair {
-    return { req: this.req, res: this.res }
-  }
-
-  /** A request object for an error page, when the failure came before the handler's. */
-  pageRequest(): EnhanceApiReq {
-    let session = {}
-    try {
-      session = this.sessions.read(this.req, this.res)
-    } catch {
-      // An unreadable session is an empty one on an error page.
-    }
-    return buildRequest(
-      this.req,
-      this.res,
-      methodOf(this.req.method) ?? 'GET',
-      {},
-      {},
-      session,
-      new RequestLife(this.res),
-    )
-  }
-
-  exchange(run: Run, request: EnhanceApiReq): Exchange {
-    this.request = request
-    return { run, request, json: this.json, vary: this.vary, renderer: this.renderer, express: this.express }
-  }
-}
-
 /** The middleware's request handler: Express in, one Outgoing through the core, Express out. */
 export function serve(table: RouteTable, opts: ResolvedOptions, sessions: SessionAccess, trace: Trace | undefined) {
   const readBody = bodyReader(opts.bodyLimit)
@@ -105,6 +58,8 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       console.error('express-enhance-routes: onError threw', hookError)
     }
   }
+  const settings = { ...DEFAULT_SETTINGS, cacheDefaults: opts.defaultCacheControl, serverTiming: opts.serverTiming }
+  const shared: Shared = { renderer, errors: opts.errors, report, sessions, settings }
 
   /** Runs the route: reads the body, builds the request object, runs the chain, decides the answer. */
   function run(plan: Run, handling: Handling, life: RequestLife): Outgoing | Promise<Outgoing> {
@@ -116,10 +71,15 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       (read) => {
         const request = buildRequest(req, res, plan.method, plan.params, read, sessions.read(req, res), life)
         const exchange = handling.exchange(plan, request)
+        const started = performance.now()
         const response: EnhanceApiRes | Promise<EnhanceApiRes> = plan.chain
           ? runChain(plan.chain, request, plan.label)
           : { json: {} }
-        return then(response, (done) => respond(exchange, done), recover)
+        const answer = (done: EnhanceApiRes) => {
+          if (plan.chain) exchange.apiMs = performance.now() - started
+          return respond(exchange, done)
+        }
+        return then(response, answer, recover)
       },
       recover,
     )
@@ -167,7 +127,7 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       const matching = () => table.matchingRoutes(path, caseSensitive, strict)
       traceMatch(trace, matching, req, path, match, client.json)
     }
-    const handling = new Handling(req, res, client, renderer, opts.errors, report, sessions)
+    const handling = new Handling(req, res, client, shared)
     const plan = dispatch(match, req.method, path)
     let out: Outgoing | Promise<Outgoing>
     if (plan.kind === 'error') out = failure(plan.error, handling)

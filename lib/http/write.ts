@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import encodeUrl from 'encodeurl'
 import vary from 'vary'
 import type { Outgoing } from '../core/outgoing.js'
+import { freshStatus } from './freshness.js'
 
 export type Written = Exclude<Outgoing, { kind: 'handoff' }>
 
@@ -72,6 +73,9 @@ export function write(res: ServerResponse, out: Written, head: boolean): void {
   setVary(res, out.vary)
   res.setHeader('X-Content-Type-Options', 'nosniff')
   for (const name in out.headers) res.setHeader(name, out.headers[name] as string)
+  if (out.defaults !== undefined) {
+    for (const name in out.defaults) if (!res.hasHeader(name)) res.setHeader(name, out.defaults[name] as string)
+  }
   if (out.kind === 'redirect') {
     res.statusCode = out.status
     res.setHeader('Location', encodeLocation(out.location))
@@ -90,5 +94,6 @@ export function write(res: ServerResponse, out: Written, head: boolean): void {
         : out.kind === 'json'
           ? TYPES.json
           : TYPES.html
-  sendBody(res, out.status, type, out.body, head)
+  const status = out.kind === 'error' ? out.status : freshStatus(res, out.status, out.body)
+  sendBody(res, status, type, out.body, head)
 }

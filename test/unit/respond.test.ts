@@ -13,6 +13,7 @@ import type { Run } from '../../lib/core/dispatch.js'
 import { type Failing, failure } from '../../lib/core/failure.js'
 import type { Outgoing } from '../../lib/core/outgoing.js'
 import { type ExpressPair, respond } from '../../lib/core/respond.js'
+import { type AnswerSettings, DEFAULT_SETTINGS } from '../../lib/core/settings.js'
 import { minimalErrorPage } from '../../lib/errors.js'
 import { checkModule } from '../../lib/modules.js'
 import type { ApiRoute, PageRoute } from '../../lib/routes/table.js'
@@ -98,8 +99,11 @@ interface Asked {
   request?: EnhanceApiReq
 }
 
+/** The SPEC's answers alone: Enhance's default Cache-Control and Server-Timing have tests of their own. */
+const PLAIN: AnswerSettings = { ...DEFAULT_SETTINGS, cacheDefaults: false, serverTiming: false }
+
 function exchange({ method = 'GET', json, renderer, route = apiRoute, request = requestObject() }: Asked) {
-  return { run: runOf(method, route), request, json, vary: VARY, renderer, express }
+  return { run: runOf(method, route), request, json, vary: VARY, renderer, express, settings: PLAIN }
 }
 
 /** The error respond() throws (sync) or rejects with (async). */
@@ -128,6 +132,7 @@ describe('unit: respond, a handler’s response as its answer (SPEC sections 5 a
         kind: 'json',
         status: 201,
         headers: {},
+        defaults: undefined,
         vary: ['Accept'],
         body: '{"note":{"id":1}}',
         location: undefined,
@@ -184,6 +189,7 @@ describe('unit: respond, a handler’s response as its answer (SPEC sections 5 a
         kind: 'redirect',
         status: 302,
         headers: {},
+        defaults: undefined,
         vary: ['Accept'],
         location: '/login',
         session: undefined,
@@ -213,6 +219,7 @@ describe('unit: respond, a handler’s response as its answer (SPEC sections 5 a
         kind: 'page',
         status: 200,
         headers: {},
+        defaults: undefined,
         vary: ['Accept'],
         body: '<h1>{"title":"Tea"} 200</h1>',
         session: undefined,
@@ -416,6 +423,7 @@ describe('unit: failure, an error as its answer (SPEC section 7)', () => {
       request,
       pageRequest: () => pageRequest,
       express,
+      settings: PLAIN,
     }
     return { ctx, reported, pageRequest }
   }
@@ -430,6 +438,7 @@ describe('unit: failure, an error as its answer (SPEC section 7)', () => {
         kind: 'error',
         status: 404,
         headers: {},
+        defaults: undefined,
         vary: ['Accept'],
         error,
         type: 'json',
@@ -612,3 +621,30 @@ describe('unit: failure, an error as its answer (SPEC section 7)', () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+describe('unit: Enhance’s answer defaults (Cache-Control, Server-Timing)', () => {
+  const settings = DEFAULT_SETTINGS
+
+  it('JSON, pages and redirects get no-cache unless the handler says; other bodies a day', async () => {
+    const json = (await respond({ ...exchange({ json: true }), settings }, { json: { a: 1 } })) as Outgoing
+    expect(json).to.deep.include({
+      defaults: { 'Cache-Control': 'no-cache, no-store, must-revalidate, max-age=0, s-maxage=0' },
+    })
+    const css = (await respond({ ...exchange({ json: false }), settings }, { css: 'a{}' })) as Outgoing
+    expect(css).to.deep.include({ defaults: { 'Cache-Control': 'max-age=86400' } })
+    const off = (await respond({ ...exchange({ json: true }), settings: PLAIN }, { json: {} })) as Outgoing
+    expect((off as { defaults?: unknown }).defaults).to.equal(undefined)
+  })
+
+  it('a rendered page carries Server-Timing with the API’s and the render’s time, after the handler’s own', async () => {
+    const renderer = rendererOf({ '/notes/$note': notePage })
+    const ex = { ...exchange({ json: false, renderer }), settings, apiMs: 1.23456 }
+    const page = (await respond(ex, { json: {}, headers: { 'server-timing': 'db;dur=2' } })) as Outgoing & {
+      headers: Record<string, string>
+    }
+    expect(page.kind).to.equal('page')
+    expect(page.headers['server-timing']).to.match(
+      /^db;dur=2, api;desc="enhance-api";dur=1\.23,html;desc="enhance-html";dur=[0-9.]+$/,
+    )
+  })
+})
