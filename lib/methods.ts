@@ -12,6 +12,8 @@ export const METHOD_EXPORTS: readonly (readonly [exportName: string, method: Enh
   ['patch', 'PATCH'],
   ['destroy', 'DELETE'],
   ['delete', 'DELETE'],
+  ['head', 'HEAD'],
+  ['options', 'OPTIONS'],
 ]
 
 /** The export that answers a method, as errors name it (`notes.mjs destroy threw`). */
@@ -21,6 +23,8 @@ export const EXPORT_OF: Readonly<Record<EnhanceMethod, string>> = {
   PUT: 'put',
   PATCH: 'patch',
   DELETE: 'destroy',
+  HEAD: 'head',
+  OPTIONS: 'options',
 }
 
 const BY_HTTP_METHOD: Readonly<Record<string, EnhanceMethod>> = {
@@ -32,8 +36,17 @@ const BY_HTTP_METHOD: Readonly<Record<string, EnhanceMethod>> = {
   DELETE: 'DELETE',
 }
 
-/** The handler method an HTTP method runs, or undefined when no handler can answer it. */
-export function methodOf(httpMethod: string | undefined): EnhanceMethod | undefined {
+/**
+ * The handler method an HTTP method runs, or undefined when no handler can
+ * answer it: HEAD runs `get` unless the module exports `head`; OPTIONS runs
+ * only a module's own `options`.
+ */
+export function methodOf(
+  httpMethod: string | undefined,
+  exported?: { HEAD?: unknown; OPTIONS?: unknown },
+): EnhanceMethod | undefined {
+  if (httpMethod === 'HEAD' && exported?.HEAD !== undefined) return 'HEAD'
+  if (httpMethod === 'OPTIONS') return exported?.OPTIONS !== undefined ? 'OPTIONS' : undefined
   return httpMethod === undefined ? undefined : BY_HTTP_METHOD[httpMethod]
 }
 
@@ -47,8 +60,9 @@ const allowValues = new Map<string, string>()
 export function allowHeader(methods: Iterable<EnhanceMethod>): string {
   const list: string[] = []
   for (const method of methods) {
+    if (method === 'OPTIONS' || list.includes(method)) continue
     list.push(method)
-    if (method === 'GET') list.push('HEAD')
+    if (method === 'GET' && !list.includes('HEAD')) list.push('HEAD')
   }
   list.push('OPTIONS')
   const value = list.join(', ')

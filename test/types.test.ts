@@ -94,7 +94,10 @@ describe('public types', () => {
     expectTypeOf<EnhanceApiReq['body']>().toEqualTypeOf<Record<string, unknown>>()
     expectTypeOf<EnhanceApiReq['query']>().toEqualTypeOf<Record<string, string | string[]>>()
     expectTypeOf<EnhanceApiReq['session']>().toEqualTypeOf<Record<string, unknown>>()
-    expectTypeOf<EnhanceApiReq['method']>().toEqualTypeOf<'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'>()
+    // HEAD and OPTIONS reach a handler only through a module's own head and options exports.
+    expectTypeOf<EnhanceApiReq['method']>().toEqualTypeOf<
+      'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'
+    >()
     expectTypeOf<EnhanceApiReq['path']>().toEqualTypeOf<string>()
     expectTypeOf<EnhanceRouteReq<'/a/$b', { x: 1 }>>().toEqualTypeOf<EnhanceApiReq<{ b: string }, { x: 1 }>>()
     expectTypeOf<EnhanceApiReq>().toHaveProperty('expressReq')

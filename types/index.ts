@@ -7,8 +7,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 /** A value that survives JSON.stringify. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }
 
-/** The HTTP methods a route module can answer. */
-export type EnhanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
+/**
+ * The HTTP methods a route module can answer: HEAD and OPTIONS only through a
+ * module's own `head` and `options` exports (otherwise HEAD runs `get`, and
+ * OPTIONS answers 204 with `Allow`).
+ */
+export type EnhanceMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS'
 
 /** The session as a plain object; what is saved is its JSON. */
 export type SessionData = Record<string, unknown>
@@ -132,6 +136,10 @@ export interface EnhanceRouteModule {
   patch?: EnhanceModuleHandler
   destroy?: EnhanceModuleHandler
   delete?: EnhanceModuleHandler
+  /** Answers HEAD instead of `get` (its body is not sent). */
+  head?: EnhanceModuleHandler
+  /** Answers OPTIONS instead of the 204 with `Allow`. */
+  options?: EnhanceModuleHandler
   /**
    * Watch mode: called before this module is replaced by its new version or
    * its file is deleted, and by `middleware.close()`. Stop the module's own

@@ -40,8 +40,9 @@ export function dispatch(
   const route = match.route
   if (route.kind === 'broken') return { kind: 'error', error: route.error }
   const allow = allowOf(route)
-  if (httpMethod === 'OPTIONS') return { kind: 'options', allow }
-  const method = methodOf(httpMethod)
+  const exported = route.kind === 'api' ? route.module.handlers : undefined
+  const method = methodOf(httpMethod, exported)
+  if (httpMethod === 'OPTIONS' && method === undefined) return { kind: 'options', allow }
   const chain = method && route.kind === 'api' ? route.module.handlers[method] : undefined
   // A route with a page answers GET with it even when its API file has no `get`: the page renders with empty state.
   const pageOnly = !chain && route.page !== undefined && method === 'GET'

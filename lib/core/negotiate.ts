@@ -45,10 +45,11 @@ export function statusOf(response: EnhanceApiRes): number | undefined {
 export function decide(method: EnhanceMethod, json: boolean, response: EnhanceApiRes, hasPage: boolean): Decision {
   const status = statusOf(response)
   if (json) return { kind: 'json', status: status ?? 200 }
+  const reads = method === 'GET' || method === 'HEAD'
   if (typeof response.location === 'string') {
-    const redirect = status !== undefined && status >= 300 && status < 400 ? status : method === 'GET' ? 302 : 303
+    const redirect = status !== undefined && status >= 300 && status < 400 ? status : reads ? 302 : 303
     return { kind: 'redirect', status: redirect, location: response.location }
   }
-  if (hasPage && (method === 'GET' || method === 'POST')) return { kind: 'page', status: status ?? 200 }
+  if (hasPage && (reads || method === 'POST')) return { kind: 'page', status: status ?? 200 }
   return { kind: 'json', status: status ?? 200 }
 }

@@ -30,7 +30,8 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 export function isIgnored(name: string): boolean {
   return (
     name.startsWith('_') ||
-    name.startsWith('.') ||
+    // Hidden names are no routes, but for `.well-known` (RFC 8615: webfinger, security.txt), as in Enhance.
+    (name.startsWith('.') && name !== '.well-known') ||
     name === 'node_modules' ||
     /\.(test|spec)\./.test(name) ||
     /\.d\.[cm]?ts$/.test(name)
