@@ -3,6 +3,8 @@ import type { EnhanceRoutesOptions, RouteInfo } from '../types/index.js'
 import { routeTable } from './app.js'
 import { allowOf } from './core/dispatch.js'
 import { tracer } from './dev/debug.js'
+import { browserBundles, readyTogether } from './http/browser.js'
+import { inFront, publicFiles } from './http/public.js'
 import { serve } from './http/serve.js'
 import { resolveOptions } from './options.js'
 import { enhancePages } from './renderers/enhance/index.js'
@@ -33,8 +35,9 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   const sessions = sessionAccess(opts.session)
   const trace = tracer()
   const table = routeTable(opts, trace)
-  const middleware = serve(table, opts, sessions, trace) as EnhanceRoutesMiddleware
-  middleware.ready = table.ready
+  const bundles = browserBundles(opts)
+  const middleware = inFront(publicFiles(opts, bundles), serve(table, opts, sessions, trace)) as EnhanceRoutesMiddleware
+  middleware.ready = readyTogether(table.ready, bundles)
   middleware.routes = () =>
     table.routes.map((route) => {
       const allow = allowOf(route)
@@ -46,6 +49,6 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
         ...(route.kind === 'broken' ? { error: route.error.message } : {}),
       }
     })
-  middleware.close = () => table.close()
+  middleware.close = () => Promise.all([table.close(), bundles?.close()]).then(() => {})
   return middleware
 }
