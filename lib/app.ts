@@ -1,4 +1,5 @@
-import { relative } from 'node:path'
+import { stat } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
 import type { PageRenderer } from '../types/index.js'
 import type { Trace } from './dev/debug.js'
 import type { RouteWatcher } from './dev/watch.js'
@@ -26,6 +27,10 @@ export interface RouteTable {
 
 export const nameOf = (file: string) => relative(process.cwd(), file) || file
 
+const PREFIX = 'express-enhance-routes: '
+/** One error for every problem at start-up, each on its own line. */
+const startupError = (problems: readonly string[]) => new Error(problems.map((problem) => PREFIX + problem).join('\n'))
+
 /** The renderer's page patterns; a renderer that fails costs its pages, not the API routes. */
 async function pagePatterns(opts: ResolvedOptions, renderer: PageRenderer, messages: string[]) {
   try {
@@ -36,6 +41,47 @@ async function pagePatterns(opts: ResolvedOptions, renderer: PageRenderer, messa
     messages.push(`page renderer: ${(error as Error).message}`)
     return []
   }
+}
+
+/**
+ * The folders that must exist, checked at start-up, so that a mistyped path
+ * fails `ready` rather than serving nothing:
+ * - the app folder (`root`), unless `apiDir` or `pagesDir` is placed elsewhere
+ *   and `root` is left at its default (then the app lives in those folders);
+ * - `apiDir`, `pagesDir` and `elementsDir` when they are named (placed
+ *   anywhere but their default under `root`).
+ * Missing default folders inside an existing root are fine: an app may have
+ * only pages, or only API routes.
+ */
+async function folderProblems(opts: ResolvedOptions): Promise<string[]> {
+  const cwd = process.cwd()
+  const named = (dir: string, name: string) => dir !== join(opts.root, name)
+  const rootNamed = opts.root !== resolve(cwd, 'app')
+  const wanted: [string, string, string][] = []
+  if (rootNamed || !(named(opts.apiDir, 'api') || named(opts.pagesDir, 'pages'))) {
+    wanted.push(['root', opts.root, `resolved against the working directory ${cwd}`])
+  }
+  for (const [option, dir, name] of [
+    ['apiDir', opts.apiDir, 'api'],
+    ['pagesDir', opts.pagesDir, 'pages'],
+    ['elementsDir', opts.elementsDir, 'elements'],
+  ] as const) {
+    if (named(dir, name)) {
+      wanted.push([
+        option,
+        dir,
+        `a relative ${option} is resolved against root, ${opts.root}; working directory ${cwd}`,
+      ])
+    }
+  }
+  const problems = await Promise.all(
+    wanted.map(async ([option, dir, how]) => {
+      const found = await stat(dir).catch(() => undefined)
+      if (found === undefined) return `${option} folder not found: ${dir} (${how})`
+      return found.isDirectory() ? undefined : `${option} is not a folder: ${dir}`
+    }),
+  )
+  return problems.filter((problem) => problem !== undefined)
 }
 
 export function routeTable(opts: ResolvedOptions, trace: Trace | undefined): RouteTable {
@@ -57,7 +103,7 @@ export function routeTable(opts: ResolvedOptions, trace: Trace | undefined): Rou
   }
 
   /** Scans the folders, imports the modules not loaded yet (at `version`), and swaps the new table in. */
-  async function build(version: number): Promise<void> {
+  async function build(version: number, folders: readonly string[] = []): Promise<void> {
     const messages: string[] = []
     const [scan, pages] = await Promise.all([
       scanRoutes(opts.apiDir, API_EXTENSIONS),
@@ -74,8 +120,17 @@ export function routeTable(opts: ResolvedOptions, trace: Trace | undefined): Rou
       }),
     )
     matcher = new Matcher(routes)
-    if (messages.length > 0) {
-      throw new Error(`express-enhance-routes: ${messages.length} bad route file(s):\n  ${messages.join('\n  ')}`)
+    const files = messages.length > 0 ? [`${messages.length} bad route file(s):\n  ${messages.join('\n  ')}`] : []
+    if (folders.length + files.length > 0) throw startupError([...folders, ...files])
+  }
+
+  /** The start-up load: a folder that is missing (or a file) is named, whatever else fails because of it. */
+  async function start(): Promise<void> {
+    const folders = await folderProblems(opts)
+    try {
+      await build(0, folders)
+    } catch (error) {
+      throw folders.length > 0 && !(error as Error).message.startsWith(PREFIX) ? startupError(folders) : error
     }
   }
 
@@ -95,7 +150,7 @@ export function routeTable(opts: ResolvedOptions, trace: Trace | undefined): Rou
     : undefined
 
   // In watch mode, ready also waits for the watcher, so that no change made after it is missed.
-  const ready: Promise<void> = Promise.allSettled([build(0), watcher?.ready])
+  const ready: Promise<void> = Promise.allSettled([start(), watcher?.ready])
     .then(([loaded]) => {
       if (loaded.status === 'rejected') throw loaded.reason
     })

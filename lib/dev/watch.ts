@@ -2,6 +2,7 @@ import { basename, dirname, isAbsolute, relative, sep } from 'node:path'
 import type { PageRenderer } from '../../types/index.js'
 import { disposeModules, type LoadedModule, nextVersion } from '../modules.js'
 import type { Folders } from '../options.js'
+import { API_EXTENSIONS, isIgnored } from '../routes/scan.js'
 import type { Trace } from './debug.js'
 
 /** The folders watch mode looks at. */
@@ -50,6 +51,19 @@ function classify(targets: WatchTargets, path: string): 'api' | 'pages' | undefi
   return undefined
 }
 
+/**
+ * True for a path under apiDir that scanning could make a route of: no part of
+ * it ignored (`_helper.mjs`, `.hidden/`, `x.test.mjs`) and, for a file, a route
+ * module's extension. Other files there are imported by routes, if at all, and
+ * Node keeps them cached: reloading for them would change nothing.
+ */
+function isRouteFile(apiDir: string, path: string, isFolder: boolean): boolean {
+  const parts = relative(apiDir, path).split(sep)
+  if (parts.some(isIgnored)) return false
+  const name = parts[parts.length - 1] as string
+  return isFolder || API_EXTENSIONS.some((ext) => name.endsWith(ext) && name.length > ext.length)
+}
+
 /** Folders to give the watcher: the root and any folder outside it, without duplicates. */
 function watchedFolders(targets: WatchTargets): string[] {
   const all = [targets.root, targets.apiDir, targets.pagesDir, targets.elementsDir]
@@ -72,6 +86,7 @@ export function watchRoutes(
   let queue: Promise<void> = Promise.resolve()
   let pending: { promise: Promise<void>; resolve: () => void } | undefined
   let closed = false
+  const rel = (file: string) => relative(targets.root, file) || file
 
   const settle = () => {
     if (queued > 0 || timer !== undefined || pending === undefined) return
@@ -88,10 +103,9 @@ export function watchRoutes(
     queue = queue
       .then(() => {
         if (closed) return
-        trace?.(
-          'watch: reloading (%s)',
-          [...batch.apiFiles].map((f) => relative(targets.root, f)).join(', ') || 'pages',
-        )
+        const what = [...batch.apiFiles].map(rel)
+        if (batch.pages) what.push('pages')
+        trace?.('watch: reloading (%s)', what.join(', '))
         return reload(batch)
       })
       .catch((error: Error) => console.error(`express-enhance-routes: reload failed: ${error.message}`))
@@ -106,7 +120,17 @@ export function watchRoutes(
     const kind = classify(targets, path)
     if (kind === undefined) return
     if (kind === 'api') {
-      if (event === 'add' || event === 'change' || event === 'unlink') changes.apiFiles.add(path)
+      const folderGone = event === 'unlinkDir'
+      const fileEvent = event === 'add' || event === 'change' || event === 'unlink'
+      if (!fileEvent && !folderGone) return
+      if (!isRouteFile(targets.apiDir, path, folderGone)) {
+        trace?.(
+          'watch: %s is not a route file: no reload (restart to load a change to a file that routes import)',
+          rel(path),
+        )
+        return
+      }
+      changes.apiFiles.add(path)
     } else {
       changes.pages = true
     }
