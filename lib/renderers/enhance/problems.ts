@@ -52,6 +52,8 @@ export type Imported = { value: unknown } | { error: Error }
 /** One reading of the app folder: the module version it imports at, and what it found wrong. */
 export class Reading {
   readonly problems: string[] = []
+  /** What Enhance lets pass (it warns, or silently picks one): said once per reading, never a failure. */
+  readonly warnings: string[] = []
 
   constructor(readonly version: number) {}
 
@@ -59,6 +61,10 @@ export class Reading {
   problem(message: string, cause?: unknown): RenderFailure {
     this.problems.push(message)
     return failure(message, cause)
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message)
   }
 
   /** A file's default export, or the failure of importing it (recorded as a problem). */
