@@ -1,10 +1,16 @@
+import type { ServerResponse } from 'node:http'
 import { join } from 'node:path'
 import type { EnhanceApiReq, EnhanceHeadArgs } from '../../../types/index.js'
 import { failing, htmlFrom, named, nameOf, type Reading } from './problems.js'
 
 type Hook<Args> = (args: Args) => unknown
-type Head = Hook<EnhanceHeadArgs>
-type Preflight = Hook<{ req: EnhanceApiReq }>
+/** What earlier middleware put in `res.locals`. */
+export type Locals = Record<string, unknown>
+/** head.mjs gets `locals` beside Enhance's `{ req, status, error, store }`. */
+export type HeadArgs = EnhanceHeadArgs & { locals: Locals }
+type Head = Hook<HeadArgs>
+type PreflightArgs = { req: EnhanceApiReq; locals: Locals }
+type Preflight = Hook<PreflightArgs>
 
 /** The app's `head.mjs` and `preflight.mjs`, or what stands in for them. */
 export interface Hooks {
@@ -26,31 +32,40 @@ async function readHook<Args>(file: string, reading: Reading, wrongExport: strin
 
 export async function readHooks(root: string, reading: Reading): Promise<Hooks> {
   const [head, preflight] = await Promise.all([
-    readHook<EnhanceHeadArgs>(
-      join(root, 'head.mjs'),
-      reading,
-      'its default export must be a function that returns the head',
-    ),
-    readHook<{ req: EnhanceApiReq }>(join(root, 'preflight.mjs'), reading, 'its default export must be a function'),
+    readHook<HeadArgs>(join(root, 'head.mjs'), reading, 'its default export must be a function that returns the head'),
+    readHook<PreflightArgs>(join(root, 'preflight.mjs'), reading, 'its default export must be a function'),
   ])
   return { head: head ?? DEFAULT_HEAD, preflight }
 }
 
-/** The store a page renders with: what preflight adds, under the API's json (which wins). */
+/** `res.locals` (Express's), or an empty object for a response without them. */
+export function localsOf(res: ServerResponse | undefined): Locals {
+  const locals = (res as { locals?: unknown } | undefined)?.locals
+  return locals !== null && typeof locals === 'object' ? (locals as Locals) : {}
+}
+
+/**
+ * The store a page renders with, one level deep, later keys winning:
+ * `{ ...res.locals, ...what preflight.mjs returns, ...the API's json }`. So
+ * the API's json wins over preflight, and both over what earlier middleware
+ * put in `res.locals` (as an Express view's own locals win over res.locals).
+ * preflight.mjs gets `{ req, locals }`, `locals` being res.locals itself.
+ */
 export async function storeWith(
   preflight: Preflight | undefined,
   req: EnhanceApiReq,
+  locals: Locals,
   store: Record<string, unknown>,
 ): Promise<Record<string, unknown>> {
-  if (!preflight) return store
   let extra: unknown
   try {
-    extra = await preflight({ req })
+    extra = preflight ? await preflight({ req, locals }) : undefined
   } catch (error) {
     throw named(error, 'preflight.mjs threw')
   }
-  return extra !== null && typeof extra === 'object' ? { ...(extra as Record<string, unknown>), ...store } : store
+  const added = extra !== null && typeof extra === 'object' ? (extra as Record<string, unknown>) : {}
+  return { ...locals, ...added, ...store }
 }
 
 /** The document head, from `head.mjs` (or the default head). */
-export const headOf = (head: Head, args: EnhanceHeadArgs): string => htmlFrom(head, args, 'head.mjs', 'head.mjs threw')
+export const headOf = (head: Head, args: HeadArgs): string => htmlFrom(head, args, 'head.mjs', 'head.mjs threw')

@@ -2,45 +2,11 @@ import escapeHtml from 'escape-html'
 import type { EnhancePagesOptions, PageRenderer, RenderContext, RendererFolders } from '../../../types/index.js'
 import { nextVersion } from '../../modules.js'
 import { toPath } from '../../options.js'
-import { type Elements, readElementFolder, readElementMap } from './elements.js'
-import { type Hooks, headOf, readHooks, storeWith } from './hooks.js'
-import { type Page, readPages } from './pages.js'
-import { failure, named, nameOf, Reading } from './problems.js'
-
-type Enhancer = typeof import('@enhance/ssr').default
-
-/** Everything read from the app folder at start-up (and again on reload): nothing of it is built per request. */
-interface EnhanceApp extends Hooks {
-  patterns: string[]
-  /** Each pattern of `patterns`, and each error page (`/404`...), to its page. */
-  pages: Map<string, Page>
-  elements: Elements
-  enhancer: Enhancer
-  problems: string[]
-}
-
-let enhancer: Promise<Enhancer> | undefined
-// A dynamic import: @enhance/ssr is ESM only, and the CommonJS build must load it too.
-const importEnhancer = () => {
-  enhancer ??= import('@enhance/ssr').then((mod) => mod.default)
-  return enhancer
-}
-
-/** Reads the app folder; `version` 0 imports its modules once, a later one afresh (watch mode). */
-async function readApp(folders: RendererFolders, version: number): Promise<EnhanceApp> {
-  const reading = new Reading(version)
-  const [enhancer, map, pages, folder, hooks] = await Promise.all([
-    importEnhancer(),
-    readElementMap(folders.root, reading),
-    readPages(folders.pagesDir, reading),
-    readElementFolder(folders.elementsDir, reading),
-    readHooks(folders.root, reading),
-  ])
-  // Later ones win, as in Enhance: app/elements.mjs, then page elements, then app/elements/.
-  const elements = { ...map, ...pages.elements, ...folder }
-  const problems = reading.problems.sort()
-  return { patterns: pages.patterns, pages: pages.pages, elements, ...hooks, enhancer, problems }
-}
+import { type AppSettings, type EnhanceApp, readApp } from './app.js'
+import { ERROR_PAGES } from './error-pages.js'
+import { headOf, localsOf, storeWith } from './hooks.js'
+import type { Page } from './pages.js'
+import { failure, named, nameOf } from './problems.js'
 
 /** JSON for an inline script: no `</script>`, `<!--` or line separator can come out of it. */
 const scriptJson = (value: unknown): string =>
@@ -59,7 +25,10 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
     throw new TypeError('enhancePages(options): options must be an object')
   const cwd = process.cwd()
   const scriptTransforms = options.scriptTransforms ?? []
-  const styleTransforms = options.styleTransforms ?? []
+  const settings: AppSettings = {
+    styleScoping: options.styleScoping !== false,
+    styleTransforms: options.styleTransforms ?? [],
+  }
   const stateId =
     options.inlineState === true ? 'initial-state' : options.inlineState ? escapeHtml(options.inlineState) : undefined
   let folders: RendererFolders | undefined
@@ -86,7 +55,7 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
   /** The app as last read; a render before `pages()` reads it from the default folders. */
   const ready = (): Promise<EnhanceApp> => {
     folders ??= foldersOf(undefined)
-    latest ??= readApp(folders, 0).then((app) => {
+    latest ??= readApp(folders, 0, settings).then((app) => {
       current = app
       return app
     })
@@ -105,17 +74,20 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
 
   async function render(context: RenderContext): Promise<string | undefined> {
     const app = current ?? (await ready())
-    const page = app.pages.get(context.pattern)
+    // Asked for an error page the app does not have (404, 500), Enhance renders its own.
+    const page = app.pages.get(context.pattern) ?? (context.error ? ERROR_PAGES.get(context.pattern) : undefined)
     if (page === undefined) return undefined
     if (page.broken) throw page.broken
     const req = context.request
-    const store = await storeWith(app.preflight, req, context.state.store ?? {})
+    const locals = localsOf(context.res)
+    const store = await storeWith(app.preflight, req, locals, context.state.store ?? {})
     const error = context.error ? context.error.message : false
-    const head = headOf(app.head, { req, status: context.status, error, store })
+    const head = headOf(app.head, { req, status: context.status, error, store, locals })
     // An error page element gets the message as its `error` attribute, as in Enhance.
     const body = error !== false && page.tag ? `<${page.tag} error="${escapeHtml(error)}"></${page.tag}>` : page.markup
     const state = stateScript(store, page)
-    const enhance = app.enhancer({ elements: app.elements, initialState: store, scriptTransforms, styleTransforms })
+    const { elements, styleTransforms } = app
+    const enhance = app.enhancer({ elements, initialState: store, scriptTransforms, styleTransforms })
     try {
       return enhance`${head}${body}${state}`
     } catch (thrown) {
@@ -131,7 +103,7 @@ export function enhancePages(options: EnhancePagesOptions = {}): PageRenderer {
     render,
     async reload() {
       folders ??= foldersOf(undefined)
-      const next = readApp(folders, nextVersion())
+      const next = readApp(folders, nextVersion(), settings)
       current = await next
       latest = next
     },
