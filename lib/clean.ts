@@ -20,29 +20,25 @@ function walk(item: object, depth: number, limit: number): number {
   let deepest = depth
   if (Array.isArray(item)) {
     for (let i = 0; i < item.length; i++) {
-      const child: unknown = item[i]
-      if (child !== null && typeof child === 'object') {
-        const reached = walk(child, depth + 1, limit)
-        if (reached > deepest) deepest = reached
-        if (deepest > limit) return deepest
-      }
+      deepest = deeper(item[i], depth, limit, deepest)
+      if (deepest > limit) return deepest
     }
     return deepest
   }
   const record = item as Record<string, unknown>
   for (const key in record) {
-    if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
-      delete record[key]
-      continue
-    }
-    const child = record[key]
-    if (child !== null && typeof child === 'object') {
-      const reached = walk(child, depth + 1, limit)
-      if (reached > deepest) deepest = reached
-      if (deepest > limit) return deepest
-    }
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') delete record[key]
+    else deepest = deeper(record[key], depth, limit, deepest)
+    if (deepest > limit) return deepest
   }
   return deepest
+}
+
+/** The deepest level seen so far, after walking into `child` when it is an object or array. */
+function deeper(child: unknown, depth: number, limit: number, deepest: number): number {
+  if (child === null || typeof child !== 'object') return deepest
+  const reached = walk(child, depth + 1, limit)
+  return Math.max(reached, deepest)
 }
 
 /**

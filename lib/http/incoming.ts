@@ -171,14 +171,6 @@ class RequestObject {
 }
 
 /** Builds the request object a handler receives (SPEC section 4). */
-export function buildRequest(
-  req: ExpressReq,
-  res: ServerResponse,
-  method: EnhanceMethod,
-  params: Record<string, string>,
-  body: unknown,
-  session: SessionData,
-  life: RequestLife,
-): EnhanceApiReq {
-  return new RequestObject(req, res, method, params, body, session, life) as unknown as EnhanceApiReq
+export function buildRequest(...parts: ConstructorParameters<typeof RequestObject>): EnhanceApiReq {
+  return new RequestObject(...parts) as unknown as EnhanceApiReq
 }
