@@ -67,7 +67,8 @@ describe('enhancePages: an Enhance app folder', () => {
   it('moves element styles into the head and scripts to the end of the body (@enhance/ssr)', async () => {
     const res = await get(app, '/')
     const head = res.text.slice(0, res.text.indexOf('</head>'))
-    expect(head).to.include('<style>greeting-card { display: block }</style>')
+    // Scoped as Enhance scopes element styles by default (enhance-style-transform): every selector is put below the tag.
+    expect(head).to.include('<style>greeting-card greeting-card {\n  display: block;\n}</style>')
     expect(res.text).to.match(/<script type="module">customElements\.define\('greeting-card'[^<]*<\/script><\/body>/)
   })
 
