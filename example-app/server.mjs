@@ -5,12 +5,14 @@
 // Run: npm start (from the repository root), or `node --import tsx server.mjs` here.
 // tsx is needed because one route (app/api/stats.ts) is TypeScript.
 import { fileURLToPath } from 'node:url'
+import cookieSession from 'cookie-session'
 import express from 'express'
 import { enhanceRoutes } from 'express-enhance-routes'
+import Head from './app/head.mjs'
 import { requestLogger } from './legacy/logger.mjs'
 import { legacyRoutes } from './legacy/routes.mjs'
 import { closeDatabase, openDatabase, saveUser } from './lib/db.mjs'
-import { escapeHtml } from './lib/html.mjs'
+import { errorBox, page } from './lib/layout.mjs'
 
 export const DEMO_USER = { name: 'demo', password: 'demo-password' }
 
@@ -38,12 +40,21 @@ export function createApp({ quiet = false, routesOptions = {} } = {}) {
   app.use(requestLogger({ quiet }))
   app.use('/_public', express.static(fileURLToPath(new URL('./public/', import.meta.url)), { maxAge: '1h' }))
 
-  // The new routes: app/api (handlers) and app/pages, app/elements (HTML).
-  const routes = enhanceRoutes({
-    root: new URL('./app/', import.meta.url),
-    session: { name: 'taskboard', keys: sessionKeys().keys },
-    ...routesOptions,
+  // The session: a signed cookie that holds only the user's name, so any instance of the
+  // app can answer any request (see the README: several instances). It is the app's own
+  // cookie-session, so that the legacy routes and the app's own error pages know who is
+  // logged in too; enhanceRoutes() reads and writes it through req.session.
+  app.use(cookieSession({ name: 'taskboard', keys: sessionKeys().keys, httpOnly: true, sameSite: 'lax' }))
+  // Who is logged in, for every view: the EJS view, the app's own 404 and 500, and the
+  // Enhance pages, whose store starts from res.locals (an API's json still wins).
+  app.use((req, res, next) => {
+    const user = req.session?.user
+    res.locals.user = typeof user === 'string' && user !== '' ? user : null
+    next()
   })
+
+  // The new routes: app/api (handlers) and app/pages, app/elements (HTML).
+  const routes = enhanceRoutes({ root: new URL('./app/', import.meta.url), ...routesOptions })
   app.use(routes)
 
   // Legacy routes: reached because unmatched requests fall through enhanceRoutes().
@@ -54,7 +65,7 @@ export function createApp({ quiet = false, routesOptions = {} } = {}) {
   app.use((req, res) => {
     res.status(404)
     if (req.accepts(['html', 'json']) === 'json') res.json({ error: { status: 404, message: 'Not Found' } })
-    else res.type('html').send(errorPage(404, `Nothing here: ${req.path}`))
+    else res.type('html').send(errorPage(req, res, 404, `Nothing here: ${req.path}`))
   })
   app.use((error, req, res, next) => {
     const status = Number.isInteger(error.status) && error.status >= 400 && error.status < 600 ? error.status : 500
@@ -63,14 +74,16 @@ export function createApp({ quiet = false, routesOptions = {} } = {}) {
     const message = status >= 500 ? 'Something went wrong on our side' : String(error.message)
     res.status(status)
     if (req.accepts(['html', 'json']) === 'json') res.json({ error: { status, message } })
-    else res.type('html').send(errorPage(status, message))
+    else res.type('html').send(errorPage(req, res, status, message))
   })
   app.locals.routes = routes
   return app
 }
 
-function errorPage(status, message) {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${status}</title><link rel="stylesheet" href="/_public/styles.css"></head><body><main><h1>${status}</h1><p>${escapeHtml(message)}</p><p><a href="/">Home</a></p></main></body></html>`
+/** The app's own error page: the head, header and error box of the Enhance pages (lib/layout.mjs). */
+function errorPage(req, res, status, message) {
+  const head = Head({ req: { path: req.path }, status })
+  return page({ head, user: res.locals.user, main: errorBox({ status, message }) })
 }
 
 /** `PORT` as a number, or an error that names the setting. */

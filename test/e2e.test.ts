@@ -126,7 +126,9 @@ describe('example app in a real browser (Chromium)', function () {
     origin = app.url.replace(/\/$/, '')
     stop = app.stop
     // One user per run, so that the two journeys cannot see each other's tasks.
-    for (const user of ['e2e-js-off', 'e2e-js-on', 'e2e-edit-off', 'e2e-edit-on']) await saveUser(user, PASSWORD)
+    for (const user of ['e2e-js-off', 'e2e-js-on', 'e2e-edit-off', 'e2e-edit-on', 'e2e-header-off', 'e2e-header-on']) {
+      await saveUser(user, PASSWORD)
+    }
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30000 })
   })
 
@@ -245,6 +247,53 @@ describe('example app in a real browser (Chromium)', function () {
           ])
         }
         const unexpected = errors.filter((text) => !text.includes('status of 502'))
+        expect(unexpected).to.deep.equal([])
+      } finally {
+        await context.close()
+      }
+    })
+  }
+
+  for (const js of [false, true]) {
+    it(`error pages, the app's own 404 and the EJS /about page have the same header, with who is logged in (JavaScript ${js ? 'on' : 'off'})`, async () => {
+      const { context, page, errors } = await newPage(js)
+      const user = js ? 'e2e-header-on' : 'e2e-header-off'
+      const mode = js ? 'js-on' : 'js-off'
+      try {
+        await page.goto(`${origin}/login`)
+        await page.getByLabel('User name').fill(user)
+        await page.getByLabel('Password').fill(PASSWORD)
+        await page.getByRole('button', { name: 'Log in' }).click()
+        await page.waitForURL(`${origin}/tasks`)
+        const header = () => page.locator('site-header header.site-header')
+        const boardHeader = await header().innerHTML()
+        for (const [name, path, status] of [
+          ['board-404', '/tasks/zzzzzzzzz00000000', 404], // an Enhance error page, inside the board
+          ['app-404', '/no/such/page', 404], // the app's own last stop (server.mjs)
+          ['about', '/about', 200], // the legacy EJS view
+        ] as const) {
+          const answer = await page.goto(`${origin}${path}`)
+          expect(answer?.status(), path).to.equal(status)
+          expect(await page.locator('.account .user').textContent(), `${path}: who is logged in`).to.equal(user)
+          expect(await page.locator('.account a.login').count(), `${path}: no "Log in"`).to.equal(0)
+          expect(await page.getByRole('navigation').getByRole('link').allTextContents(), path).to.deep.equal([
+            'Tasks',
+            'Holidays',
+            'About',
+          ])
+          expect(await header().innerHTML(), `${path}: the same header as the board`).to.equal(boardHeader)
+          expect(await page.locator('link[rel="stylesheet"][href="/_public/styles.css"]').count(), path).to.equal(1)
+          await page.screenshot({ path: new URL(`e2e-${mode}-header-${name}.png`, OUTPUT).pathname, fullPage: true })
+        }
+        expect(await page.title()).to.equal('About: Task board')
+        // Logging out from the legacy page: in place with JavaScript, a 303 to / without.
+        await page.getByRole('button', { name: 'Log out' }).click()
+        await page.locator('.account').getByRole('link', { name: 'Log in' }).waitFor()
+        expect(page.url()).to.equal(js ? `${origin}/about` : `${origin}/`)
+        await page.goto(`${origin}/no/such/page`)
+        await page.locator('.account').getByRole('link', { name: 'Log in' }).waitFor()
+        expect(await page.locator('.account .user').count()).to.equal(0)
+        const unexpected = errors.filter((text) => !text.includes('status of 404'))
         expect(unexpected).to.deep.equal([])
       } finally {
         await context.close()

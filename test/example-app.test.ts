@@ -82,6 +82,29 @@ describe('example app (supertest, every route)', function () {
       expect(html.status).to.equal(404)
       expect(html.text).to.include('Nothing here: /no/such/%3Cpage%3E').and.not.include('<page>')
     })
+
+    it('error pages, the app’s own 404 and /about have the header of the other pages, and know who is logged in', async () => {
+      const headerOf = (html: string) => html.match(/<header class="site-header">[\s\S]*?<\/header>/)?.[0]
+      const agent = request.agent(url)
+      const pages = ['/tasks/zzzzzzzzz00000000', '/no/such/page', '/about']
+      // A visitor who asks for a task is sent to log in; the other two show "Log in".
+      for (const path of pages.slice(1)) {
+        const visitor = await agent.get(path).set('Accept', HTML_ACCEPT)
+        expect(visitor.text, path).to.include('<a href="/login" class="login">Log in</a>').and.not.include('Logged in')
+      }
+      await logIn(agent)
+      const board = headerOf((await agent.get('/tasks').set('Accept', HTML_ACCEPT)).text)
+      expect(board).to.include('Logged in as <strong class="user">demo</strong>')
+      for (const path of pages) {
+        const res = await agent.get(path).set('Accept', HTML_ACCEPT)
+        expect(res.status, path).to.equal(path === '/about' ? 200 : 404)
+        expect(headerOf(res.text), `${path}: the board's header`).to.equal(board)
+        expect(res.text, path).to.include('<script type="module" src="/_public/site-header.mjs"></script>')
+        expect(res.text, path).to.include('<link rel="stylesheet" href="/_public/styles.css">')
+      }
+      const own404 = await agent.get('/no/such/page').set('Accept', HTML_ACCEPT)
+      expect(own404.text).to.include('<title>404: Task board</title>').and.include('<h1>Not found (404)</h1>')
+    })
   })
 
   describe('/stats, moved from a legacy handler to app/api/stats.ts', () => {
@@ -137,7 +160,9 @@ describe('example app (supertest, every route)', function () {
         expect(off.body.next, evil).to.equal('/tasks')
       }
       // A local path with non-ASCII characters stays (siteLocation keeps it; the Location header encodes it).
-      const local = await request(url).get(`/login?next=${encodeURIComponent('/é')}`).set('Accept', JSON_ACCEPT)
+      const local = await request(url)
+        .get(`/login?next=${encodeURIComponent('/é')}`)
+        .set('Accept', JSON_ACCEPT)
       expect(local.body.next).to.equal('/é')
     })
 
@@ -538,7 +563,17 @@ describe('example app: the README’s first command', function () {
 
   it('starts with nothing else set up, prints its URL, logs requests and serves the board', async () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', NODE_ENV: 'development' }
-    for (const key of ['DYNAMODB_ENDPOINT', 'DYNAMODB_TABLE', 'SESSION_SECRET', 'HOLIDAYS_API_URL']) delete env[key]
+    // The app sets the SDK's switch for itself (this process has it from importing the app): not from here.
+    for (const key of [
+      'DYNAMODB_ENDPOINT',
+      'DYNAMODB_TABLE',
+      'SESSION_SECRET',
+      'HOLIDAYS_API_URL',
+      'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED',
+      'NODE_NO_WARNINGS',
+    ]) {
+      delete env[key]
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', 'example-app/server.mjs'], {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -578,6 +613,9 @@ describe('example app: the README’s first command', function () {
       for (let i = 0; i < 50 && !logged.test(out); i++) await new Promise((resolve) => setTimeout(resolve, 20))
       expect(out).to.match(logged)
       expect(err).to.not.include('no session keys')
+      // Node 20.19+, the version the README promises, starts it without a warning (the AWS SDK's Node 22 notice).
+      expect(err).to.not.include('Warning')
+      expect(err).to.equal('')
     } finally {
       child.kill('SIGTERM')
       await Promise.race([once(child, 'exit'), new Promise((resolve) => setTimeout(resolve, 5000))])
@@ -664,6 +702,110 @@ describe('example app: where the data lives', function () {
       await closeDatabase()
       client.destroy()
       await new Promise((resolve) => external.close(resolve))
+    }
+  })
+
+  /** A TCP proxy to `target` that, once `hang()` is called, passes nothing more on: a DynamoDB that stopped answering. */
+  async function hangingProxy(target: number) {
+    const { createServer, connect } = await import('node:net')
+    let hanging = false
+    const sockets = new Set<import('node:net').Socket>()
+    const proxy = createServer((client) => {
+      const upstream = connect(target, '127.0.0.1')
+      sockets.add(client).add(upstream)
+      client.on('data', (chunk) => {
+        if (!hanging) upstream.write(chunk)
+      })
+      upstream.on('data', (chunk) => {
+        if (!hanging) client.write(chunk)
+      })
+      for (const socket of [client, upstream]) socket.on('error', () => {}).on('close', () => sockets.delete(socket))
+      client.on('close', () => upstream.destroy())
+      upstream.on('close', () => client.destroy())
+    })
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve))
+    return {
+      endpoint: `http://127.0.0.1:${portOf(proxy as unknown as Server)}`,
+      hang: () => {
+        hanging = true
+      },
+      close: async () => {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => proxy.close(resolve))
+      },
+    }
+  }
+
+  it('gives each DynamoDB call a timeout: a database that stops answering is a 503 after a bounded wait', async () => {
+    const external = dynalite({ createTableMs: 0 })
+    await new Promise<void>((resolve) => external.listen(0, '127.0.0.1', resolve))
+    const proxy = await hangingProxy(portOf(external))
+    const app = await start({
+      port: 0,
+      quiet: true,
+      database: { endpoint: proxy.endpoint, table: 'hanging-tasks', timeoutMs: 150 },
+    })
+    const errors: unknown[] = []
+    const originalError = console.error
+    console.error = (...args: unknown[]) => errors.push(args)
+    try {
+      const agent = request.agent(app.url.replace(/\/$/, ''))
+      await logIn(agent)
+      proxy.hang()
+      const started = Date.now()
+      const json = await agent.get('/tasks').set('Accept', JSON_ACCEPT)
+      expect(json.status).to.equal(503)
+      expect(json.body).to.deep.equal({
+        error: { status: 503, message: 'The database did not answer in time: try again in a moment' },
+      })
+      // Three attempts of 150 ms and the SDK's backoff between them: well under the 20 s a hung call could take.
+      expect(Date.now() - started).to.be.below(5000)
+      const html = await agent.get('/tasks').set('Accept', HTML_ACCEPT)
+      expect(html.status).to.equal(503)
+      expect(html.text).to.include('Logged in as <strong class="user">demo</strong>')
+    } finally {
+      console.error = originalError
+      await app.stop()
+      await proxy.close()
+      await new Promise((resolve) => external.close(resolve))
+    }
+  })
+
+  it('a DynamoDB that never answers at start-up is named within the timeout', async () => {
+    const external = dynalite({ createTableMs: 0 })
+    await new Promise<void>((resolve) => external.listen(0, '127.0.0.1', resolve))
+    const proxy = await hangingProxy(portOf(external))
+    proxy.hang()
+    const started = Date.now()
+    try {
+      const failed = await openDatabase({ endpoint: proxy.endpoint, table: 'never-tasks', timeoutMs: 150 }).then(
+        () => 'opened',
+        (error: Error) => error.message,
+      )
+      expect(failed).to.match(new RegExp(`^could not reach DynamoDB at ${proxy.endpoint}: .*150 ms requestTimeout`))
+      expect(Date.now() - started).to.be.below(5000)
+    } finally {
+      await closeDatabase()
+      await proxy.close()
+      await new Promise((resolve) => external.close(resolve))
+    }
+  })
+
+  it('names a DYNAMODB_TIMEOUT_MS that is not a number of milliseconds', async () => {
+    const saved = process.env.DYNAMODB_TIMEOUT_MS
+    try {
+      for (const value of ['soon', '0', '-5', '1.5']) {
+        process.env.DYNAMODB_TIMEOUT_MS = value
+        const message = await openDatabase({ endpoint: '' }).then(
+          () => 'opened',
+          (error: Error) => error.message,
+        )
+        expect(message).to.equal(`DYNAMODB_TIMEOUT_MS must be a whole number of milliseconds above 0, not "${value}"`)
+      }
+    } finally {
+      if (saved === undefined) delete process.env.DYNAMODB_TIMEOUT_MS
+      else process.env.DYNAMODB_TIMEOUT_MS = saved
+      await closeDatabase()
     }
   })
 

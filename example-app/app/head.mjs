@@ -4,6 +4,7 @@ import { escapeHtml } from '../lib/html.mjs'
 function titleOf(path = '/', status, store) {
   if (status >= 400) return `${status}: Task board`
   if (path === '/login') return 'Log in: Task board'
+  if (path === '/about') return 'About: Task board'
   if (path === '/tasks') return 'Your tasks: Task board'
   if (path.startsWith('/tasks/') && store?.task?.title) return `${store.task.title}: Task board`
   if (path.startsWith('/holidays')) return store?.country ? `Holidays in ${store.country}: Task board` : 'Holidays: Task board'

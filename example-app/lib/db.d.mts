@@ -4,6 +4,8 @@ export interface DatabaseOptions {
   endpoint?: string
   table?: string
   region?: string
+  /** each DynamoDB call's time to answer (DYNAMODB_TIMEOUT_MS, default 2000); the SDK retries a timeout twice */
+  timeoutMs?: number
 }
 export interface DatabaseInfo {
   endpoint: string
