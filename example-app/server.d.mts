@@ -11,3 +11,5 @@ export declare function start(options?: {
   quiet?: boolean
   database?: DatabaseOptions
 }): Promise<{ url: string; server: Server; database: DatabaseInfo; stop: () => Promise<void> }>
+/** Runs the app as `npm start` does (start-up messages, clean stop on SIGINT/SIGTERM); exits 1 when it cannot start. */
+export declare function main(): Promise<void>

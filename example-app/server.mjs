@@ -129,7 +129,12 @@ export async function start({
   return { url, server, database, stop }
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/**
+ * Runs the app as `npm start` does: starts it, says where the data is and where it
+ * listens, and stops cleanly on SIGINT or SIGTERM. A start-up problem is one line on
+ * stderr and exit code 1. `cluster.mjs` runs this in each worker.
+ */
+export async function main() {
   try {
     const { url, database, stop } = await start()
     const where = database.embedded
@@ -154,3 +159,5 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1)
   }
 }
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await main()
