@@ -194,8 +194,11 @@ function framePlace(stack: string, file: string): string | undefined {
   return undefined
 }
 
-/** What went wrong when importing a route file, with the file, line and column where Node knows them. */
-async function loadFailure(thrown: unknown, file: string): Promise<string> {
+/**
+ * What went wrong when importing a file (a route module; pages and elements may
+ * use it too), with the file, line and column where Node knows them.
+ */
+export async function loadFailure(thrown: unknown, file: string): Promise<string> {
   if (!(thrown instanceof Error)) return String(thrown)
   const stack = thrown.stack ?? ''
   if (thrown.name === 'TransformError') return transformFailure(thrown, file) ?? thrown.message
