@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import type { PageRenderer } from '../types/index.js'
 import type { Trace } from './dev/debug.js'
-import type { RouteWatcher } from './dev/watch.js'
+import type { RouteWatcher, WatchedBundles } from './dev/watch.js'
 import { reloader, watchRoutes } from './dev/watch.js'
 import { disposeModules, type LoadedModule, loadModule } from './modules.js'
 import type { ResolvedOptions } from './options.js'
@@ -84,7 +84,7 @@ async function folderProblems(opts: ResolvedOptions): Promise<string[]> {
   return problems.filter((problem) => problem !== undefined)
 }
 
-export function routeTable(opts: ResolvedOptions, trace: Trace | undefined): RouteTable {
+export function routeTable(opts: ResolvedOptions, trace: Trace | undefined, bundles?: WatchedBundles): RouteTable {
   // Loaded route modules by file; a reload forgets the changed ones so that they are imported again.
   const modules = new Map<string, LoadedModule>()
   let matcher = new Matcher<Route>([])
@@ -144,8 +144,10 @@ export function routeTable(opts: ResolvedOptions, trace: Trace | undefined): Rou
           build,
           started: (): Promise<void> => ready,
           liveFiles: () => matcher.routes.map((route) => (route.kind === 'page' ? undefined : route.file)),
+          bundles,
         }),
         trace,
+        bundles,
       )
     : undefined
 

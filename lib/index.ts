@@ -34,8 +34,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   const opts = resolveOptions(options, enhancePages)
   const sessions = sessionAccess(opts.session)
   const trace = tracer()
-  const table = routeTable(opts, trace)
   const bundles = browserBundles(opts)
+  const table = routeTable(opts, trace, bundles)
   const middleware = inFront(publicFiles(opts, bundles), serve(table, opts, sessions, trace)) as EnhanceRoutesMiddleware
   middleware.ready = readyTogether(table.ready, bundles)
   middleware.routes = () =>

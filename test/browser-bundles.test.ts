@@ -234,8 +234,7 @@ describe('browser modules at /_public/browser/', () => {
       await request(app).get('/_public/browser/main.mjs').expect(200, /fixed/)
     })
 
-    // Pending until watch mode calls the bundles' affects() and rebuild() (lib/dev/watch.ts, lib/app.ts): un-skip then.
-    it.skip('rebuilds when a file changes under a middleware mounted with watch: true', async () => {
+    it('rebuilds when a file changes under a middleware mounted with watch: true', async () => {
       const root = tempApp({
         'browser/main.mjs': "import { v } from '../lib/v.mjs'\nexport const version = v\n",
         'lib/v.mjs': "export const v = 'one'\n",

@@ -14,6 +14,14 @@ export interface ChangeSet {
   apiFiles: Set<string>
   /** Something the renderer reads changed: pagesDir, elementsDir, or a file at the root (head.mjs, preflight.mjs, elements.mjs). */
   pages: boolean
+  /** A file the browser bundles read (or one under `app/browser/`) changed. */
+  browser: boolean
+}
+
+/** What watch mode asks of the browser bundles (lib/http/browser.ts). */
+export interface WatchedBundles {
+  affects(path: string): boolean
+  rebuild(): Promise<void>
 }
 
 export interface RouteWatcher {
@@ -78,8 +86,10 @@ export function watchRoutes(
   targets: WatchTargets,
   reload: (changes: ChangeSet) => Promise<void>,
   trace: Trace | undefined,
+  bundles?: WatchedBundles,
 ): RouteWatcher {
-  let changes: ChangeSet = { apiFiles: new Set(), pages: false }
+  const noChanges = (): ChangeSet => ({ apiFiles: new Set(), pages: false, browser: false })
+  let changes = noChanges()
   let timer: NodeJS.Timeout | undefined
   let burstStart = 0
   let queued = 0
@@ -98,13 +108,14 @@ export function watchRoutes(
   const flush = () => {
     timer = undefined
     const batch = changes
-    changes = { apiFiles: new Set(), pages: false }
+    changes = noChanges()
     queued += 1
     queue = queue
       .then(() => {
         if (closed) return
         const what = [...batch.apiFiles].map(rel)
         if (batch.pages) what.push('pages')
+        if (batch.browser) what.push('browser bundles')
         trace?.('watch: reloading (%s)', what.join(', '))
         return reload(batch)
       })
@@ -117,21 +128,22 @@ export function watchRoutes(
 
   const onEvent = (event: string, path: string) => {
     if (closed) return
+    const browser = !isEditorNoise(path) && bundles?.affects(path) === true
+    if (browser) changes.browser = true
     const kind = classify(targets, path)
-    if (kind === undefined) return
+    if (kind === undefined && !browser) return
     if (kind === 'api') {
       const folderGone = event === 'unlinkDir'
       const fileEvent = event === 'add' || event === 'change' || event === 'unlink'
-      if (!fileEvent && !folderGone) return
+      if (!fileEvent && !folderGone && !browser) return
       if (!isRouteFile(targets.apiDir, path, folderGone)) {
         trace?.(
           'watch: %s is not a route file: no reload (restart to load a change to a file that routes import)',
           rel(path),
         )
-        return
-      }
-      changes.apiFiles.add(path)
-    } else {
+        if (!browser) return
+      } else if (fileEvent || folderGone) changes.apiFiles.add(path)
+    } else if (kind === 'pages') {
       changes.pages = true
     }
     const now = Date.now()
@@ -194,6 +206,8 @@ export interface ReloadParts {
   started: () => Promise<unknown>
   /** The API files of the current route table. */
   liveFiles: () => Iterable<string | undefined>
+  /** The browser bundles: rebuilt when a file they read changed. */
+  bundles?: WatchedBundles
 }
 
 /**
@@ -213,6 +227,7 @@ export function reloader(parts: ReloadParts): (changes: ChangeSet) => Promise<vo
         .catch((error: Error) => console.error(`express-enhance-routes: page renderer reload: ${error.message}`))
     }
     await parts.build(nextVersion()).catch((error: Error) => console.error(error.message))
+    if (changes.browser) await parts.bundles?.rebuild().catch((error: Error) => console.error(error.message))
     const live = new Set(parts.liveFiles())
     await disposeModules(
       modules,
