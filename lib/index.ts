@@ -36,7 +36,8 @@ export function enhanceRoutes(options: EnhanceRoutesOptions = {}): EnhanceRoutes
   const trace = tracer()
   const bundles = browserBundles(opts)
   const table = routeTable(opts, trace, bundles)
-  const middleware = inFront(publicFiles(opts, bundles), serve(table, opts, sessions, trace)) as EnhanceRoutesMiddleware
+  const { handler, answer } = serve(table, opts, sessions, trace)
+  const middleware = inFront(publicFiles(opts, answer, bundles), handler) as EnhanceRoutesMiddleware
   middleware.ready = readyTogether(table.ready, bundles)
   middleware.routes = () =>
     table.routes.map((route) => {

@@ -9,11 +9,14 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'chai'
 import express from 'express'
 import request from 'supertest'
+import { routeTable } from '../lib/app.js'
 import { type BrowserBundles, browserBundles } from '../lib/http/browser.js'
 import { publicFiles } from '../lib/http/public.js'
+import { serve } from '../lib/http/serve.js'
 import type { EnhanceRoutesMiddleware, EnhanceRoutesOptions } from '../lib/index.js'
 import { enhanceRoutes } from '../lib/index.js'
 import { resolveOptions } from '../lib/options.js'
+import { sessionAccess } from '../lib/session/index.js'
 
 const fixture = (path: string) => fileURLToPath(new URL(`./fixtures/${path}`, import.meta.url))
 
@@ -84,7 +87,7 @@ describe('browser modules at /_public/browser/', () => {
     const { app } = mounted({ root: fixture('browser-app/app') })
     const first = await request(app).get('/_public/browser/other.js').expect(200)
     expect(first.headers.etag).to.match(/^"[0-9a-f]+-[\w+/]{27}"$/)
-    expect(first.headers['cache-control']).to.equal('public, max-age=0')
+    expect(first.headers['cache-control']).to.equal('public, max-age=0, must-revalidate')
     await request(app).get('/_public/browser/other.js').set('If-None-Match', `W/${first.headers.etag}`).expect(304)
     const head = await request(app).head('/_public/browser/other.js').expect(200)
     expect(head.headers['content-length']).to.equal(String(Buffer.byteLength(first.text)))
@@ -176,7 +179,10 @@ describe('browser modules at /_public/browser/', () => {
       const opts = resolveOptions({ root, watch: true, publicDir: false, onError: () => {} })
       const bundles = browserBundles(opts) as BrowserBundles
       opened.push(bundles)
-      return { bundles, app: appWith(publicFiles(opts, bundles)) }
+      // The bundles' answers go through the middleware's own writer, as enhanceRoutes() wires it.
+      const table = routeTable({ ...opts, watch: false }, undefined, bundles)
+      const { answer } = serve(table, opts, sessionAccess(false), undefined)
+      return { bundles, app: appWith(publicFiles(opts, answer, bundles)) }
     }
 
     it('says which changes need a rebuild: app/browser/ and what the bundles import from the app', async () => {

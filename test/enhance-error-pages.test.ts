@@ -27,9 +27,9 @@ describe("enhancePages: Enhance's error pages when the app has none", () => {
     expect(res.headers['content-type']).to.match(/^text\/html/)
     expect(res.text).to.include('<title>Error 404</title>')
     expect(res.text).to.include('<meta name="x-store" content="error">')
-    expect(res.text).to.match(/<page-404 error="Not Found: \/missing\/[^"]*" enhanced="✨"><section>/)
+    expect(res.text).to.match(/<page-404 error="\/missing\/[^"]* not found" enhanced="✨"><section>/)
     expect(res.text).to.include('<h1>Oops, something went wrong</h1>')
-    expect(res.text).to.match(/<p>Not Found: \/missing\/(%3Cb%3E|&lt;b&gt;)<\/p>/)
+    expect(res.text).to.match(/<p>\/missing\/(%3Cb%3E|&lt;b&gt;) not found<\/p>/)
     expect(res.text).not.to.include('<b>')
   })
 
@@ -60,7 +60,7 @@ describe("enhancePages: Enhance's error pages when the app has none", () => {
     const res = await page(app, '/nowhere')
     expect(res.status).to.equal(404)
     expect(res.text).to.include('<meta charset="utf-8"><meta name="viewport"')
-    expect(res.text).to.include('<p>Not Found: /nowhere</p>')
+    expect(res.text).to.include('<p>/nowhere not found</p>')
   })
 
   it("the app's own page-404 element (in app/elements/) is used when there is no pages/404", async () => {
@@ -70,7 +70,7 @@ describe("enhancePages: Enhance's error pages when the app has none", () => {
     })
     const { app } = await serveApp(root, { fallthrough: false })
     const res = await page(app, '/nowhere')
-    expect(res.text).to.include('<h1>Mine: Not Found: /nowhere</h1>')
+    expect(res.text).to.include('<h1>Mine: /nowhere not found</h1>')
     expect(res.text).not.to.include('Oops')
   })
 

@@ -129,13 +129,15 @@ describe('Enhance router tests, ported (arc-plugin-enhance test/)', () => {
   })
 
   describe('router-error-codes.mjs', () => {
-    it('default 404 page: an app without pages/ gets Enhance’s built-in 404 page', async () => {
-      // SPEC 1: by default an unmatched request falls through; `fallthrough: false` answers it as Enhance does.
+    it('default 404 page: an app without pages/ has no page renderer (SPEC 1), so the minimal 404 page', async () => {
+      // SPEC 1: by default an unmatched request falls through; `fallthrough: false` answers it.
+      // Enhance renders its built-in <page-404> under the default head; SPEC 1 gives an app without
+      // pages/ no renderer (README, "Enhance does / we do"), so the answer is our minimal page, with
+      // Enhance's message.
       const res = await browser('folders', '/nope', strict)
       expect(res.status).to.equal(404)
       expect(res.headers['content-type']).to.match(/^text\/html/)
-      // Enhance: the default head, then <page-404 error="/nope not found"> with its template (templates/404.mjs).
-      expect(res.text).to.include('<h1>Oops, something went wrong</h1>')
+      expect(res.text).to.include('<h1>404 Not Found</h1>')
       expect(res.text).to.include('<p>/nope not found</p>')
     })
 
@@ -448,14 +450,12 @@ describe('Enhance router tests, ported (arc-plugin-enhance test/)', () => {
   })
 
   describe('_render.mjs', () => {
-    it('an API’s second argument renders another page: { location, session, json: { location, html, statusCode } }', async () => {
-      // router.mjs calls `method(req, render.bind({}, basePath))`; a JSON client gets the json (location deleted).
+    it('an API’s second argument: Enhance passes render(path, session); a handler here gets the request only', async () => {
+      // router.mjs calls `method(req, render.bind({}, basePath))`. SPEC 3: a handler is `(request) => response`,
+      // so a handler that calls the second argument fails, naming itself (README, "Enhance does / we do").
       const res = await client('main', '/render-other')
-      expect(res.status).to.equal(200)
-      expect(res.body.location).to.equal('/team')
-      expect(res.body.statusCode).to.equal(200)
-      expect(res.body.html).to.include('<h1>Team</h1>')
-      expect(res.body.html).to.include('<ul><li>ada</li><li>grace</li><li>linus</li></ul>')
+      expect(res.status).to.equal(500)
+      expect(res.body.error.message).to.include('render-other.mjs get threw')
     })
 
     it('/nope in an app with a catch-all page is that page, with the catch-all API’s state', async () => {
@@ -517,7 +517,8 @@ describe('Enhance router tests, ported (arc-plugin-enhance test/)', () => {
       expect(res.status).to.equal(200)
       expect(res.body.path).to.equal('/files/a/b')
       // Enhance: params is { proxy: 'files/a/b' }, Architect's greedy `any /*` param (no `$$` key).
-      expect(res.body.params).to.deep.equal({ proxy: 'files/a/b' })
+      // SPEC 2: the catch-all's part of the path is params.$$ (README, "Enhance does / we do").
+      expect(res.body.params).to.deep.equal({ $$: 'a/b' })
     })
 
     it('a specific API beats the catch-all page: a browser gets its JSON (one/two/three.mjs)', async () => {
@@ -674,18 +675,20 @@ describe('Enhance router tests, ported (arc-plugin-enhance test/)', () => {
       expect(res.body).to.deep.equal({ data: ['docs', 'catch-all'] })
     })
 
-    it('a file named $$extra.mjs is the literal path /$$extra', async () => {
-      // Enhance (_clean.mjs) only turns a whole `$$` into a catch-all and `$name` (word characters) into a param.
+    it('a file named $$extra.mjs is a start-up error naming it (Enhance routes it as the literal /$$extra)', async () => {
+      // Enhance (_clean.mjs) only turns a whole `$$` into a catch-all and `$name` into a param, leaving
+      // `$$extra` literal. SPEC 2: a `$` name that is no param is a mistake, named at start-up, never a
+      // route that matches by accident (README, "Enhance does / we do").
       const res = await client('folders', '/$$extra')
-      expect(res.status).to.equal(200)
-      expect(res.body).to.deep.equal({ file: '$$extra.mjs' })
+      expect(res.status).to.equal(404)
     })
 
-    it('Architect’s proxy: params of a param route also carry the whole path', async () => {
+    it('Architect’s proxy: Enhance’s params of a param route also carry the whole path; ours are the route’s', async () => {
       // Under Architect every request reaches Enhance through `any /*`, whose greedy param is `proxy`;
       // _backfill-params.mjs adds the named params to that same object (also req.pathParameters).
+      // SPEC 4: params are the route's own (README, "Enhance does / we do").
       const res = await client('folders', '/foo/5')
-      expect(res.body.params).to.deep.equal({ proxy: 'foo/5', id: '5' })
+      expect(res.body.params).to.deep.equal({ id: '5' })
     })
   })
 })

@@ -270,10 +270,10 @@ for (const setup of setups) {
       expect(html.status).to.equal(404)
       isHtml(html)
       varies(html)
-      expect(html.text).to.include('404: Not Found: /no/such/thing')
+      expect(html.text).to.include('404: /no/such/thing not found')
       const json = await request(strict).get('/no/such/thing').set('Accept', JSON_ACCEPT)
       expect(json.status).to.equal(404)
-      expect(json.body).to.deep.equal({ error: { status: 404, message: 'Not Found: /no/such/thing' } })
+      expect(json.body).to.deep.equal({ error: { status: 404, message: '/no/such/thing not found' } })
     })
   })
 }

@@ -157,7 +157,7 @@ describe('enhancePages: an Enhance app folder', () => {
       const res = await get(strict.app, '/missing/thing')
       expect(res.status).to.equal(404)
       expect(res.text).to.include('<h1>Lost</h1>')
-      expect(res.text).to.include('<p class="error-detail">404: Not Found: /missing/thing</p>')
+      expect(res.text).to.include('<p class="error-detail">404: /missing/thing not found</p>')
       expect(res.text).to.include('<title>Error 404</title>')
       expect(res.text).to.include('<meta name="x-status" content="404">')
     })
@@ -357,7 +357,7 @@ describe('enhancePages: broken files', () => {
       expect(body.status).to.equal(404)
       const shown = /<p class="attrs">([^<]*)<\/p>/.exec(body.text)?.[1] ?? ''
       const attrs = JSON.parse(shown.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&'))
-      expect(attrs).to.deep.equal({ error: 'Not Found: /x/"><b>bold</b>' })
+      expect(attrs).to.deep.equal({ error: '/x/"><b>bold</b> not found' })
       // Inside a quoted attribute `<b>` is text; outside of attribute values there is none.
       expect(body.text.replace(/="[^"]*"/g, '=""')).not.to.include('<b>')
     } finally {

@@ -120,7 +120,7 @@ describe('expressViews: pages through res.render and EJS', () => {
       app404.use(enhanceRoutes({ root, session: false, fallthrough: false, renderer: expressViews() }))
       const res = await get(app404, '/nothing/here')
       expect(res.status).to.equal(404)
-      expect(res.text).to.include('<p class="error-detail">404: Not Found: /nothing/here</p>')
+      expect(res.text).to.include('<p class="error-detail">404: /nothing/here not found</p>')
     })
 
     it('without Express (no res.render) a page answers 500 saying so', async () => {

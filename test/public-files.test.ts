@@ -39,7 +39,8 @@ describe('public files at /_public/', () => {
     expect(res.headers['content-type']).to.match(/^text\/css/)
     expect(res.headers.etag).to.be.a('string')
     expect(res.headers['last-modified']).to.be.a('string')
-    expect(res.headers['cache-control']).to.equal('public, max-age=0')
+    // As Enhance's static server asks: revalidate every time (serve-static alone says `public, max-age=0`).
+    expect(res.headers['cache-control']).to.equal('public, max-age=0, must-revalidate')
     expect(res.headers['accept-ranges']).to.equal('bytes')
   })
 

@@ -33,7 +33,7 @@ export function dispatch(
   httpMethod: string | undefined,
   path: string,
 ): Dispatch {
-  if (match === null) return { kind: 'error', error: httpError(404, `Not Found: ${path}`) }
+  if (match === null) return { kind: 'error', error: httpError(404, `${path} not found`) }
   if (match === BAD_URL) {
     return { kind: 'error', error: httpError(400, 'Bad Request: malformed percent-encoding in the URL') }
   }

@@ -1,9 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import serveStatic from 'serve-static'
-import vary from 'vary'
-import type { EnhanceError } from '../../types/index.js'
-import { wantsJson } from '../core/negotiate.js'
-import { minimalErrorPage, publicMessage } from '../errors.js'
+import type { Outgoing } from '../core/outgoing.js'
 import type { ResolvedOptions } from '../options.js'
 import type { BrowserBundles, Bundle } from './browser.js'
 
@@ -32,7 +29,8 @@ function bundleName(url: string): string | undefined {
  * and a folder is never redirected.
  */
 function folder(publicDir: string): Middleware {
-  const files = serveStatic(publicDir, { fallthrough: true, redirect: false })
+  // Enhance's static server (asap) asks caches to revalidate every file; serve-static's own header lacks that.
+  const files = serveStatic(publicDir, { fallthrough: true, redirect: false, setHeaders: revalidate })
   return (req, res, next) => {
     const url = req.url as string
     // serve-static reads the path as the URL below the mount, synchronously; the URL is the app's again at once.
@@ -45,46 +43,17 @@ function folder(publicDir: string): Middleware {
   }
 }
 
-/** `If-None-Match` by weak comparison (RFC 9110): `*`, or one of the listed tags. */
-function notModified(header: string | undefined, etag: string): boolean {
-  if (header === undefined) return false
-  return header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)
+/** A bundle's answer as the core's Outgoing: its code, or its build error (thrown, and answered as a 500). */
+function bundleAnswer(bundle: Bundle): Outgoing {
+  if ('error' in bundle) throw bundle.error
+  const body = Buffer.from(bundle.code.buffer, bundle.code.byteOffset, bundle.code.byteLength)
+  const headers = { ETag: bundle.etag, 'Cache-Control': 'public, max-age=0, must-revalidate' }
+  const type = 'text/javascript; charset=utf-8'
+  return { kind: 'body', status: 200, headers, vary: [], type, body, location: undefined, session: undefined }
 }
 
-function sendBundle(req: IncomingMessage, res: ServerResponse, bundle: Exclude<Bundle, { error: EnhanceError }>): void {
-  res.setHeader('Content-Type', 'text/javascript; charset=utf-8')
-  res.setHeader('Cache-Control', 'public, max-age=0')
-  res.setHeader('ETag', bundle.etag)
-  res.statusCode = notModified(req.headers['if-none-match'], bundle.etag) ? 304 : 200
-  if (res.statusCode === 304) return void res.end()
-  res.setHeader('Content-Length', bundle.code.byteLength)
-  res.end(req.method === 'HEAD' ? undefined : bundle.code)
-}
-
-/** A bundle that did not build: a negotiated 500 naming it (SPEC section 7), or Express's error chain. */
-function sendFailure(
-  opts: ResolvedOptions,
-  req: IncomingMessage,
-  res: ServerResponse,
-  next: Next,
-  error: EnhanceError,
-) {
-  try {
-    opts.onError(error, undefined)
-  } catch (hookError) {
-    console.error('express-enhance-routes: onError threw', hookError)
-  }
-  if (opts.errors === 'next') return next(error)
-  const json = wantsJson(req.headers.accept, false)
-  const message = publicMessage(error)
-  res.statusCode = 500
-  vary(res, 'Accept')
-  res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8')
-  res.setHeader('Cache-Control', 'no-store')
-  res.setHeader('X-Content-Type-Options', 'nosniff')
-  const body = json ? JSON.stringify({ error: { status: 500, message } }) : minimalErrorPage(500, message)
-  res.end(req.method === 'HEAD' ? undefined : body)
-}
+/** How the front answers with an Outgoing: lib/http/serve.ts's writer, so that one place writes. */
+export type Answer = (req: IncomingMessage, res: ServerResponse, next: Next, produce: () => Outgoing) => void
 
 const none: Middleware = (_req, _res, next) => next()
 
@@ -94,7 +63,11 @@ const none: Middleware = (_req, _res, next) => next()
  * Enhance's build writes them over it), then the files of `publicDir`.
  * Undefined when there are neither. Any other request goes to `next()`.
  */
-export function publicFiles(opts: ResolvedOptions, bundles?: BrowserBundles): Middleware | undefined {
+export function publicFiles(
+  opts: ResolvedOptions,
+  answerWith: Answer,
+  bundles?: BrowserBundles,
+): Middleware | undefined {
   if (opts.publicDir === false && bundles === undefined) return undefined
   const files = opts.publicDir === false ? none : folder(opts.publicDir)
   return (req, res, next) => {
@@ -104,8 +77,7 @@ export function publicFiles(opts: ResolvedOptions, bundles?: BrowserBundles): Mi
     if (name === undefined || (req.method !== 'GET' && req.method !== 'HEAD')) return files(req, res, next)
     const answer = (bundle: Bundle | undefined) => {
       if (bundle === undefined) files(req, res, next)
-      else if ('error' in bundle) sendFailure(opts, req, res, next, bundle.error)
-      else sendBundle(req, res, bundle)
+      else answerWith(req, res, next, () => bundleAnswer(bundle))
     }
     const bundle = bundles?.get(name)
     if (bundle instanceof Promise) bundle.then(answer).catch(next)
@@ -123,4 +95,8 @@ export function inFront(front: Middleware | undefined, handler: Middleware): Mid
     if (!req.url?.startsWith(PUBLIC_PREFIX)) return handler(req, res, next)
     front(req, res, (error) => (error === undefined ? handler(req, res, next) : next(error)))
   }
+}
+
+function revalidate(res: ServerResponse): void {
+  res.setHeader('Cache-Control', 'public, max-age=0, must-revalidate')
 }

@@ -153,6 +153,16 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
         }
       }
     }
+    finish(req, res, next, out, handling)
+  }
+
+  function finish(
+    req: ExpressReq,
+    res: ServerResponse,
+    next: Next,
+    out: Outgoing | Promise<Outgoing>,
+    handling: Handling,
+  ) {
     if (!(out instanceof Promise)) {
       deliver(req, res, next, out, handling)
       return
@@ -166,7 +176,7 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
     }, next)
   }
 
-  return (req: IncomingMessage, res: ServerResponse, next: Next): void => {
+  const handler = (req: IncomingMessage, res: ServerResponse, next: Next): void => {
     // Every failure is answered inside handle(); only a broken error path itself reaches next().
     try {
       handle(req as ExpressReq, res, next)
@@ -174,4 +184,28 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       next(error)
     }
   }
+
+  /**
+   * Answers a request outside the route table (a browser bundle) with an
+   * Outgoing of the core, through the same writer: what `produce` throws is
+   * answered as its error.
+   */
+  const answer = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: Next,
+    produce: () => Outgoing | Promise<Outgoing>,
+  ) => {
+    const handling = new Handling(req as ExpressReq, res, clientOf(req), shared)
+    let out: Outgoing | Promise<Outgoing>
+    try {
+      out = produce()
+      if (out instanceof Promise) out = out.catch((thrown: unknown) => failure(thrown, handling))
+    } catch (thrown) {
+      out = failure(thrown, handling)
+    }
+    finish(req as ExpressReq, res, next, out, handling)
+  }
+
+  return { handler, answer }
 }

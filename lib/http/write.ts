@@ -52,6 +52,7 @@ function sendBody(res: ServerResponse, status: number, type: string, body: strin
 }
 
 function setVary(res: ServerResponse, fields: readonly string[]): void {
+  if (fields.length === 0) return
   // Most answers have no Vary yet: set it without parsing and merging a header list.
   if (res.hasHeader('Vary')) vary(res, fields as string[])
   else res.setHeader('Vary', fields.length === 1 ? (fields[0] as string) : fields.join(', '))

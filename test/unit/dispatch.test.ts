@@ -73,7 +73,7 @@ describe('unit: dispatch, what a request gets before anything is read', () => {
   describe('no route', () => {
     it('no match is a 404 naming the path', () => {
       const error = errorOf(dispatchOf('GET', '/nowhere/at/all'))
-      expect([error.status, error.message]).to.deep.equal([404, 'Not Found: /nowhere/at/all'])
+      expect([error.status, error.message]).to.deep.equal([404, '/nowhere/at/all not found'])
     })
 
     it('a 404 whatever the method, OPTIONS included', () => {
