@@ -77,6 +77,8 @@ const BODY_KEYS = [
 
 /** A body the handler gave as it is: its content type and bytes, or undefined when it gave `json` (or nothing). */
 export function rawBodyOf(response: EnhanceApiRes, label: string): { type: string; body: string | Buffer } | undefined {
+  // The common answer, `json` and no other body key, is decided without a look at the headers.
+  if (response.json !== undefined && !hasTerseBody(response)) return undefined
   // As in Architect, a Content-Type the handler set wins over the key's own.
   const declared = headerOf(response, 'content-type')
   for (const [key, type] of BODY_KEYS) {
@@ -95,6 +97,15 @@ export function rawBodyOf(response: EnhanceApiRes, label: string): { type: strin
   const text = textOf(body, 'body', label)
   // A base64 body (a compressed feed, an image) is sent as its bytes, with the handler's content-encoding.
   return { type, body: response.isBase64Encoded === true ? Buffer.from(text, 'base64') : text }
+}
+
+function hasTerseBody(response: EnhanceApiRes): boolean {
+  return (
+    response.html !== undefined ||
+    response.css !== undefined ||
+    response.js !== undefined ||
+    response.text !== undefined
+  )
 }
 
 function textOf(value: unknown, key: string, label: string): string {

@@ -33,15 +33,22 @@ function then<T>(
   next: (value: T) => Outgoing | Promise<Outgoing>,
   recover: (thrown: unknown) => Outgoing | Promise<Outgoing>,
 ): Outgoing | Promise<Outgoing> {
-  const step = (settled: T): Outgoing | Promise<Outgoing> => {
-    try {
-      const out = next(settled)
-      return out instanceof Promise ? out.catch(recover) : out
-    } catch (thrown) {
-      return recover(thrown)
-    }
+  if (value instanceof Promise) return value.then((settled) => step(settled, next, recover), recover)
+  return step(value, next, recover)
+}
+
+/** One step of then(): its throw, or its promise's rejection, goes to `recover`. */
+function step<T>(
+  value: T,
+  next: (value: T) => Outgoing | Promise<Outgoing>,
+  recover: (thrown: unknown) => Outgoing | Promise<Outgoing>,
+): Outgoing | Promise<Outgoing> {
+  try {
+    const out = next(value)
+    return out instanceof Promise ? out.catch(recover) : out
+  } catch (thrown) {
+    return recover(thrown)
   }
-  return value instanceof Promise ? value.then(step, recover) : step(value)
 }
 
 const NO_BODY = {}
