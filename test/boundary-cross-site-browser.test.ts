@@ -5,7 +5,7 @@
 // credentials, and a login form with the attacker's own account. Every one of them
 // must get a 403 without reaching the handler; the same forms from the app's own
 // pages must still work. Headless Chromium (Debian's `chromium`) through playwright-core.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { expect } from 'chai'
@@ -13,24 +13,11 @@ import express from 'express'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import { listTasks, saveUser } from '../example-app/lib/db.mjs'
 import { DEMO_USER, start } from '../example-app/server.mjs'
+import { CHROMIUM_ARGS, chromiumPath } from './browser.js'
 
-const CANDIDATES = [
-  process.env.CHROMIUM_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-const executablePath = CANDIDATES.find((path) => path !== undefined && existsSync(path))
+const executablePath = chromiumPath
 const OUTPUT = new URL('../test-output/', import.meta.url)
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+const ARGS = CHROMIUM_ARGS
 const PLANTED = 'planted by evil'
 const ATTACKER = { name: 'mallory', password: 'mallory-password' }
 /** The session cookie of the example app (cookie-session: the value and its signature). */

@@ -8,20 +8,13 @@ import { expect } from 'chai'
 import { type Browser, chromium, type Page, type Request } from 'playwright-core'
 import { saveUser } from '../example-app/lib/db.mjs'
 import { start } from '../example-app/server.mjs'
+import { CHROMIUM_ARGS } from './browser.js'
 import { closeStub, holidaysStub, portOf } from './e2e/holidays-stub.js'
 
 const PASSWORD = 'correct horse battery staple'
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const OUTPUT = new URL('../test-output/', import.meta.url)
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+const ARGS = CHROMIUM_ARGS
 
 interface Seen {
   documents: Array<{ method: string; path: string; status: number }>

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -7,17 +6,12 @@ import { expect } from 'chai'
 import express from 'express'
 import { type Browser, chromium } from 'playwright-core'
 import { enhanceRoutes } from '../lib/index.js'
+import { chromiumPath } from './browser.js'
 
 // The README's form example, taken from the README itself, in a real browser
 // with JavaScript off and on. Needs a Chromium: CHROMIUM_PATH, or a system one.
 
-const CANDIDATES = [
-  process.env.CHROMIUM_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-  '/usr/bin/google-chrome',
-]
-const executablePath = CANDIDATES.find((path) => path !== undefined && existsSync(path))
+const executablePath = chromiumPath
 // Inside the package folder, so that `import ... from 'express-enhance-routes'` resolves to this package.
 const dir = new URL('../test-output/readme-form/', import.meta.url)
 

@@ -8,22 +8,9 @@ import { expect } from 'chai'
 import createError from 'http-errors'
 import { runChain } from '../../lib/core/chain.js'
 import type { EnhanceApiFn, EnhanceApiReq, EnhanceApiRes, EnhanceError } from '../../types/index.js'
+import { requestObject } from './values.js'
 
 const LABEL = 'app/api/notes/$id.mjs get'
-
-/** A request object as the handlers see it; only its identity and the keys handlers add matter here. */
-function requestObject(): EnhanceApiReq & Record<string, unknown> {
-  return {
-    body: {},
-    method: 'GET',
-    params: { id: '1' },
-    pathParameters: { id: '1' },
-    path: '/notes/1',
-    query: {},
-    session: {},
-    headers: {},
-  } as unknown as EnhanceApiReq & Record<string, unknown>
-}
 
 /** The chain's functions typed loosely: tests hand it what a route module could export. */
 const chain = (...fns: ((request: EnhanceApiReq & Record<string, unknown>) => unknown)[]) =>

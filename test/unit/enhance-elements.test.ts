@@ -1,12 +1,12 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, relative } from 'node:path'
 import { expect } from 'chai'
 import { readComponentFolder, readElementFolder } from '../../lib/renderers/enhance/elements.js'
 import { htmlElement, lookup, pathKeys } from '../../lib/renderers/enhance/html-element.js'
 import { enhancePages } from '../../lib/renderers/enhance/index.js'
 import { Reading } from '../../lib/renderers/enhance/problems.js'
-import type { EnhanceApiReq, EnhanceElementArgs, RenderContext } from '../../types/index.js'
+import type { EnhanceElementArgs } from '../../types/index.js'
 import { appFolder, element } from '../enhance-helpers.js'
+import { contextFor } from './values.js'
 
 // The element readers and the HTML-only element without a server.
 
@@ -73,16 +73,6 @@ describe('element folders', () => {
 })
 
 describe("the renderer's built-in error pages", () => {
-  const contextFor = (pattern: string, extra: Partial<RenderContext> = {}): RenderContext => ({
-    pattern,
-    request: { path: pattern } as unknown as EnhanceApiReq,
-    state: { store: {} },
-    status: 200,
-    req: {} as IncomingMessage,
-    res: {} as ServerResponse,
-    ...extra,
-  })
-
   it('answers /404 and /500 only when asked for an error page', async () => {
     const renderer = enhancePages({ root: await appFolder({ 'pages/index.html': 'x' }) })
     await renderer.pages()

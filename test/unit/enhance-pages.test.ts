@@ -1,12 +1,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { expect } from 'chai'
 import { enhancePages } from '../../lib/renderers/enhance/index.js'
 import { type PageSet, readPages } from '../../lib/renderers/enhance/pages.js'
 import { Reading } from '../../lib/renderers/enhance/problems.js'
-import type { EnhanceApiReq, RenderContext } from '../../types/index.js'
+import { contextFor } from './values.js'
 
 // The Enhance renderer's pages without a server: how files group into pages,
 // the tags of page elements, what conflicts, and (with the real @enhance/ssr)
@@ -39,18 +38,6 @@ async function pagesOf(files: Record<string, string>): Promise<{ root: string; s
 }
 
 const element = (text: string) => `export default function ({ html, state }) { return html\`${text}\` }\n`
-
-function contextFor(pattern: string, extra: Partial<RenderContext> = {}): RenderContext {
-  return {
-    pattern,
-    request: { path: pattern } as unknown as EnhanceApiReq,
-    state: { store: {} },
-    status: 200,
-    req: {} as IncomingMessage,
-    res: {} as ServerResponse,
-    ...extra,
-  }
-}
 
 describe('Enhance pages (no server)', () => {
   describe('grouping files into pages', () => {

@@ -26,6 +26,7 @@ import type {
   PageRenderer,
   RenderContext,
 } from '../../types/index.js'
+import { requestObject } from './values.js'
 
 /** The fields of an answer that has a body, for reading them off an Outgoing in one cast. */
 type Sent = { kind: string; status: number; body: string }
@@ -33,19 +34,6 @@ type Sent = { kind: string; status: number; body: string }
 const LABEL = 'app/api/notes/$id.mjs post'
 const VARY = ['Accept'] as const
 const express: ExpressPair = { req: {} as never, res: {} as never }
-
-function requestObject(): EnhanceApiReq {
-  return {
-    body: {},
-    method: 'GET',
-    params: { id: '1' },
-    pathParameters: { id: '1' },
-    path: '/notes/1',
-    query: {},
-    session: {},
-    headers: {},
-  } as unknown as EnhanceApiReq
-}
 
 /** The route /notes/$id, whose page the renderer knows as /notes/$note (its own param name). */
 const apiRoute: ApiRoute = {
