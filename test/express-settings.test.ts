@@ -44,6 +44,15 @@ for (const [version, make] of [
       expect(changed.status).to.equal(200)
     })
 
+    it('the ETag is the one the app’s own etag setting makes for that body (weak, strong, non-ASCII)', async () => {
+      for (const setting of ['weak', 'strong']) {
+        const app = appWith({ etag: setting })
+        const answer = await request(app).get('/data?q=h%C3%A9llo%20%E2%98%83').set('Accept', JSON_ACCEPT)
+        const expected = (app.get('etag fn') as (body: string) => string)(answer.text)
+        expect(answer.headers.etag, setting).to.equal(expected)
+      }
+    })
+
     it("etag 'strong' and false are the app's choice", async () => {
       const strong = await request(appWith({ etag: 'strong' }))
         .get('/data')
