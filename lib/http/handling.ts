@@ -22,6 +22,10 @@ export interface Shared {
 /** What serving one request needs in the core's terms: one object per request, which error answers share. */
 export class Handling implements Failing {
   request: EnhanceApiReq | undefined = undefined
+  /** Set once an answer is delivered: any later one (a handler past its deadline) is dropped. */
+  answered = false
+  /** The deadline's timer, while the answer waits. */
+  deadline: NodeJS.Timeout | undefined = undefined
   where: Failing['where'] = undefined
   readonly json: boolean
   readonly vary: readonly string[]

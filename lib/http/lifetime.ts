@@ -48,27 +48,3 @@ export function deadlineOf(req: IncomingMessage, timeout: number | undefined): n
   const requestTimeout = server?.requestTimeout
   return typeof requestTimeout === 'number' && requestTimeout > 0 ? requestTimeout : 0
 }
-
-/**
- * Races a pending answer against the deadline: past it, the signal aborts and
- * `late` makes the answer; the handler's own answer, when it comes, is dropped.
- */
-export function withDeadline<T>(answer: Promise<T>, life: RequestLife, deadline: number, late: () => T | Promise<T>) {
-  if (deadline <= 0) return answer
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      life.abort(new DOMException(`The request did not finish within ${deadline} ms`, 'TimeoutError'))
-      resolve(late())
-    }, deadline)
-    answer.then(
-      (value) => {
-        clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        clearTimeout(timer)
-        reject(error)
-      },
-    )
-  })
-}

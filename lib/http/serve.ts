@@ -16,7 +16,7 @@ import type { SessionAccess } from '../session/index.js'
 import { bodyReader } from './body.js'
 import { Handling, type Shared } from './handling.js'
 import { buildRequest, clientOf, crossSiteFacts, type ExpressReq, pathOf, routingOf } from './incoming.js'
-import { deadlineOf, RequestLife, withDeadline } from './lifetime.js'
+import { deadlineOf, RequestLife } from './lifetime.js'
 import { write } from './write.js'
 
 type Next = (error?: unknown) => void
@@ -91,8 +91,17 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       recover,
     )
   }
-  /** Saves the answer's session, then writes it; a session that cannot be saved is answered as its error. */
+  /** The first answer of a request goes on to be sent; any later one is dropped. */
   function deliver(req: IncomingMessage, res: ServerResponse, next: Next, out: Outgoing, handling: Handling): void {
+    // The first answer wins: a late handler's after the deadline's 503 (or the 503 after the handler's) is dropped.
+    if (handling.answered) return
+    handling.answered = true
+    if (handling.deadline !== undefined) clearTimeout(handling.deadline)
+    send(req, res, next, out, handling)
+  }
+
+  /** Saves the answer's session, then writes it; a session that cannot be saved is answered as its error. */
+  function send(req: IncomingMessage, res: ServerResponse, next: Next, out: Outgoing, handling: Handling): void {
     trace?.('%s %s: answers %s', req.method, pathOf(req.url ?? '/'), describeAnswer(out))
     if (out.kind === 'handoff' || (res.headersSent && out.kind === 'error')) {
       next(out.error)
@@ -109,7 +118,7 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
       () => write(res, out, req.method === 'HEAD'),
       (thrown: unknown) =>
         Promise.resolve(failure(thrown, handling))
-          .then((error) => deliver(req, res, next, error, handling))
+          .then((error) => send(req, res, next, error, handling))
           .catch(next),
     )
   }
@@ -154,9 +163,13 @@ export function serve(table: RouteTable, opts: ResolvedOptions, sessions: Sessio
         // Only an answer that waits can hang: the deadline is watched from here.
         if (out instanceof Promise) {
           const deadline = deadlineOf(req, opts.timeout)
-          const late = () =>
-            failure(httpError(503, `Service Unavailable: ${plan.label} did not answer within ${deadline} ms`), handling)
-          out = withDeadline(out, life, deadline, late)
+          if (deadline > 0) {
+            handling.deadline = setTimeout(() => {
+              life.abort(new DOMException(`The request did not finish within ${deadline} ms`, 'TimeoutError'))
+              const message = `Service Unavailable: ${plan.label} did not answer within ${deadline} ms`
+              finish(req, res, next, failure(httpError(503, message), handling), handling)
+            }, deadline)
+          }
         }
       }
     }
