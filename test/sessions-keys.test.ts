@@ -131,6 +131,13 @@ describe('sessions: no keys given', () => {
       const anonymous = await request(app).get('/me').set('Accept', JSON_ACCEPT)
       expect(anonymous.status).to.equal(200)
       expect(anonymous.body).to.deep.equal({ session: {} })
+      // Nor does a client whose cookies are someone else's (an analytics cookie, a legacy app's).
+      const unrelated = await request(app)
+        .get('/me')
+        .set('Accept', JSON_ACCEPT)
+        .set('Cookie', '_ga=GA1.1.1; theme=dark')
+      expect(unrelated.status).to.equal(200)
+      expect(unrelated.body).to.deep.equal({ session: {} })
 
       const write = await request(app).post('/me').set('Accept', JSON_ACCEPT).send({ user: 'ada' })
       const read = await request(app).get('/me').set('Accept', JSON_ACCEPT).set('Cookie', 'session=e30=; session.sig=x')

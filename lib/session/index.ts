@@ -84,8 +84,8 @@ export function sessionAccess(options: SessionOptions | false | undefined): Sess
   return {
     read(req, res) {
       const r = req as SessionRequest
-      // No cookie and no session middleware: nothing to read, nothing to set up.
-      if (r.session === undefined && req.headers.cookie === undefined && !keeperOfRequest.has(req)) return {}
+      // No session cookie of ours and no session middleware: nothing to read, nothing to set up (and no keys asked for).
+      if (r.session === undefined && !keeperOfRequest.has(req) && !ours.carriesCookie(r)) return {}
       return keeperOf(r, res).read(r, res)
     },
     async write(req, res, data, label) {

@@ -13,6 +13,8 @@ type Middleware = (req: IncomingMessage, res: ServerResponse, next: () => void) 
 /** Our cookie-session, started on the requests that arrive with no session middleware before us. */
 export interface OurSession extends SessionKeeper {
   start(req: SessionRequest, res: ServerResponse): void
+  /** True when the request carries our session cookie (not merely some cookie: an analytics one, say). */
+  carriesCookie(req: SessionRequest): boolean
 }
 
 const NO_KEYS_IN_PRODUCTION =
@@ -88,7 +90,13 @@ export function ourCookieSession(options: SessionOptions | undefined): OurSessio
   // Unsigned cookies need no key: that is the app's explicit choice.
   if (keys !== undefined || !signed) middleware = cookieSessionWith(keys)
 
+  const prefix = `${name}=`
   return {
+    carriesCookie(req) {
+      const header = req.headers.cookie
+      if (typeof header !== 'string' || !header.includes(prefix)) return false
+      return header.split(';').some((pair) => pair.trimStart().startsWith(prefix))
+    },
     start(req, res) {
       middleware ??= cookieSessionWith(keysWhenNoneGiven())
       middleware(req, res, () => {})
