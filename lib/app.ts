@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises'
-import { join, relative, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import type { PageRenderer } from '../types/index.js'
 import type { Trace } from './dev/debug.js'
 import type { RouteWatcher, WatchedBundles } from './dev/watch.js'
 import { reloader, watchRoutes } from './dev/watch.js'
-import { disposeModules, type LoadedModule, loadModule } from './modules.js'
+import { disposeModules, type LoadedModule, loadModule, nameOf } from './modules.js'
 import type { ResolvedOptions } from './options.js'
 import { type BAD_URL, type Match, Matcher } from './routes/match.js'
 import { API_EXTENSIONS, scanRoutes } from './routes/scan.js'
@@ -24,8 +24,6 @@ export interface RouteTable {
   /** Stops watching and calls every loaded module's `dispose` export. */
   close(): Promise<void>
 }
-
-export const nameOf = (file: string) => relative(process.cwd(), file) || file
 
 const PREFIX = 'express-enhance-routes: '
 /** One error for every problem at start-up, each on its own line. */

@@ -1,5 +1,5 @@
 /** Keys that could reach a prototype when client input is merged into an object. */
-export const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+const UNSAFE_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 /**
  * The deepest nesting a request body may have. JSON.parse takes any depth, but

@@ -94,7 +94,8 @@ export async function loadModule(file: string, version = 0): Promise<LoadedModul
 // Where a load failed: `file:line:column` (1-based, the file relative to the
 // working folder), so that an editor can jump there.
 
-const shortName = (file: string) => relative(process.cwd(), file) || file
+/** A file as messages name it: relative to the working folder. */
+export const nameOf = (file: string) => relative(process.cwd(), file) || file
 
 /** A path, or a file URL (with a cache-busting `?v=N`), as a path. */
 function pathOf(where: string): string {
@@ -109,7 +110,7 @@ function pathOf(where: string): string {
 }
 
 const place = (file: string, line: string | number, column?: number) =>
-  `${shortName(pathOf(file))}:${line}${column === undefined ? '' : `:${column}`}`
+  `${nameOf(pathOf(file))}:${line}${column === undefined ? '' : `:${column}`}`
 
 /**
  * The place that Node writes above a syntax error's stack: `FILE:LINE`, the
@@ -194,11 +195,8 @@ function framePlace(stack: string, file: string): string | undefined {
   return undefined
 }
 
-/**
- * What went wrong when importing a file (a route module; pages and elements may
- * use it too), with the file, line and column where Node knows them.
- */
-export async function loadFailure(thrown: unknown, file: string): Promise<string> {
+/** What went wrong when importing a route module, with the file, line and column where Node knows them. */
+async function loadFailure(thrown: unknown, file: string): Promise<string> {
   if (!(thrown instanceof Error)) return String(thrown)
   const stack = thrown.stack ?? ''
   if (thrown.name === 'TransformError') return transformFailure(thrown, file) ?? thrown.message

@@ -5,7 +5,7 @@ import { BAD_URL, type Match } from '../routes/match.js'
 import type { Route } from '../routes/table.js'
 
 /** The `DEBUG` namespace: `DEBUG=express-enhance-routes node server.js`. */
-export const NAMESPACE = 'express-enhance-routes'
+const NAMESPACE = 'express-enhance-routes'
 
 export type Trace = (formatter: string, ...args: unknown[]) => void
 

@@ -4,8 +4,8 @@ import { readdir } from 'node:fs/promises'
 import { join, resolve, sep } from 'node:path'
 import type { BuildContext, BuildOptions, BuildResult, Message } from 'esbuild'
 import type { EnhanceError } from '../../types/index.js'
-import { nameOf } from '../app.js'
 import { httpError } from '../errors.js'
+import { nameOf } from '../modules.js'
 import type { ResolvedOptions } from '../options.js'
 
 /** The files of `app/browser/` that are bundled (each one as Enhance bundles it: its imports inlined, ES module out). */

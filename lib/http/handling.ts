@@ -26,7 +26,8 @@ export class Handling implements Failing {
   answered = false
   /** The deadline's timer, while the answer waits. */
   deadline: NodeJS.Timeout | undefined = undefined
-  where: Failing['where'] = undefined
+  /** The route and method being run, once the handler's request object exists. */
+  run: Run | undefined = undefined
   readonly json: boolean
   readonly vary: readonly string[]
 
@@ -56,6 +57,13 @@ export class Handling implements Failing {
     return settingsOf(this.req, this.shared.settings)
   }
 
+  /** The handler that was running, for `errors: 'next'`: derived only when an error is handed over. */
+  get where(): Failing['where'] {
+    const route = this.run?.route
+    if (route?.kind !== 'api' || this.run === undefined) return undefined
+    return { file: route.name, method: EXPORT_OF[this.run.method], pattern: route.pattern }
+  }
+
   get express(): ExpressPair {
     return { req: this.req, res: this.res }
   }
@@ -74,8 +82,7 @@ export class Handling implements Failing {
 
   exchange(run: Run, request: EnhanceApiReq): Exchange {
     this.request = request
-    const { route, method } = run
-    if (route.kind === 'api') this.where = { file: route.name, method: EXPORT_OF[method], pattern: route.pattern }
+    this.run = run
     const { json, vary, renderer, express, settings } = this
     return { run, request, json, vary, renderer, express, settings }
   }

@@ -8,7 +8,7 @@ type Next = (error?: unknown) => void
 export type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void
 
 /** Where Enhance serves the app's `public/` folder, and (under `browser/`) the bundles of `app/browser/`. */
-export const PUBLIC_PREFIX = '/_public/'
+const PUBLIC_PREFIX = '/_public/'
 const BROWSER_PREFIX = `${PUBLIC_PREFIX}browser/`
 
 /** The bundle a `/_public/browser/<name>` URL names (decoded; undefined when its encoding is broken). */

@@ -18,7 +18,7 @@ const TYPES = {
  * URL characters (RFC 3986) and browsers read a `\` as `/`, so that `/\evil.example`
  * would leave the site.
  */
-export function encodeLocation(location: string): string {
+function encodeLocation(location: string): string {
   return encodeUrl(location).replace(/[\\^|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
 }
 

@@ -39,7 +39,7 @@ const NON_ASCII = /[^ -~]/
  * UTF-16 unit and an ASCII letter never meets a non-ASCII one (the Kelvin sign
  * is not `k`). Raw request paths are ASCII, which takes the quick branch.
  */
-export function foldCase(text: string): string {
+function foldCase(text: string): string {
   // Control characters fold to themselves, so only printable ASCII takes the quick branch's test.
   if (!NON_ASCII.test(text)) return text.toLowerCase()
   let folded = ''

@@ -15,7 +15,7 @@ const TAG = /^[a-z][a-z0-9._]*-[a-z0-9._-]*$/
 export const isTagName = (tag: string) => TAG.test(tag)
 
 /** The `render` method of a class or object (a component), where @enhance/ssr looks for it. */
-export function renderMethodOf(value: unknown): Element | undefined {
+function renderMethodOf(value: unknown): Element | undefined {
   if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return undefined
   const own = (value as { render?: unknown }).render
   if (typeof own === 'function') return own as Element

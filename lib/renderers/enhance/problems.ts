@@ -1,9 +1,8 @@
 import { stat } from 'node:fs/promises'
-import { relative } from 'node:path'
-import { importVersion } from '../../modules.js'
+import { importVersion, nameOf } from '../../modules.js'
 
 /** An error that already names its file; rendering passes it on untouched. */
-export class RenderFailure extends Error {}
+class RenderFailure extends Error {}
 
 export function failure(message: string, cause?: unknown): RenderFailure {
   if (cause === undefined) return new RenderFailure(message)
@@ -43,8 +42,7 @@ export function htmlFrom<A>(fn: (args: A) => unknown, args: A, what: string, thr
   return out
 }
 
-/** A file as messages name it: relative to the working folder. */
-export const nameOf = (file: string) => relative(process.cwd(), file) || file
+export { nameOf }
 
 /** A file's default export, or the error that importing it failed with. */
 export type Imported = { value: unknown } | { error: Error }
